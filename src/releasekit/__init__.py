@@ -1,0 +1,1 @@
+"""Release Poetry projects from GitHub Actions."""

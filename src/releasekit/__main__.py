@@ -1,0 +1,5 @@
+"""Run releasekit as ``python -m releasekit``."""
+
+from releasekit.cli import main
+
+main()

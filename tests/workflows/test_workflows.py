@@ -41,6 +41,7 @@ EXAMPLE_FILES = [
 OWN = [".github/workflows/ci.yml", ".github/workflows/release.yml"]
 WORKFLOWS = TEMPLATES + EXAMPLE_FILES + OWN
 ACTION = "action.yml"
+DEPENDABOT = ".github/dependabot.yml"
 
 # The permissions and concurrency group of every job, by file name: the
 # examples' files are copies of the templates and expect the same.
@@ -239,7 +240,7 @@ def test_actionlint_reports_a_broken_workflow(tmp_path: Path) -> None:
 
 
 def test_zizmor_finds_nothing() -> None:
-    assert run_zizmor(*WORKFLOWS, ACTION) == (0, [])
+    assert run_zizmor(*WORKFLOWS, ACTION, DEPENDABOT) == (0, [])
 
 
 def test_zizmor_reports_template_injection(tmp_path: Path) -> None:
@@ -476,6 +477,7 @@ def run_action_script(tmp_path: Path, **inputs: str) -> tuple[int, str]:
             "in {tmp}:\n<version><--path><.>",
         ),
     ],
+    ids=["release", "bump", "image-publish", "check", "version"],
 )
 def test_the_action_passes_its_inputs_as_arguments(
     tmp_path: Path, inputs: dict[str, str], expected: str

@@ -14,10 +14,11 @@ test: install lint typecheck pytest
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[dev]'
+	npm ci --silent --no-audit --no-fund
 	touch $@
 
 lint: install

@@ -2,6 +2,7 @@ import http.client
 import json
 import logging
 import socket
+from importlib import metadata
 
 import pytest
 from prometheus_client import CONTENT_TYPE_LATEST
@@ -12,6 +13,9 @@ from model_service.model import UrlClassifier
 
 PHISHING_URL = "http://paypal.com.secure-login.tk/verify"
 LEGITIMATE_URL = "https://en.wikipedia.org/wiki/Phishing"
+# The versions move with every release, so they are read rather than written here.
+SERVICE_VERSION = metadata.version("model-service")
+LIB_ML_VERSION = metadata.version("lib-ml")
 
 
 def test_health_reports_versions(client: Client, model: UrlClassifier) -> None:
@@ -21,8 +25,8 @@ def test_health_reports_versions(client: Client, model: UrlClassifier) -> None:
     assert reply.headers["Content-Type"] == "application/json"
     assert reply.json() == {
         "status": "ok",
-        "service_version": "0.1.0",
-        "lib_ml_version": "0.1.0",
+        "service_version": SERVICE_VERSION,
+        "lib_ml_version": LIB_ML_VERSION,
         "model_version": model.version,
     }
 
@@ -46,7 +50,7 @@ def test_predict_classifies_known_urls(
         "label": label,
         "probability": round(model.probability(url), 6),
         "model_version": model.version,
-        "lib_ml_version": "0.1.0",
+        "lib_ml_version": LIB_ML_VERSION,
     }
     assert (body["probability"] >= 0.5) == (label == "phishing")
 
@@ -238,7 +242,7 @@ def test_metrics_count_requests_latency_and_predictions(
         'model_service_http_request_duration_seconds_count{path="/predict"} 4.0',
         'model_service_predictions_total{label="phishing"} 1.0',
         'model_service_predictions_total{label="legitimate"} 2.0',
-        'model_service_build_info{lib_ml_version="0.1.0",'
-        f'model_version="{model.version}",service_version="0.1.0"}} 1.0',
+        f'model_service_build_info{{lib_ml_version="{LIB_ML_VERSION}",'
+        f'model_version="{model.version}",service_version="{SERVICE_VERSION}"}} 1.0',
     ]:
         assert expected in lines

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import itertools
 import json
 import re
 import signal
@@ -71,6 +72,7 @@ class Exchange:
     operation: str | None  # the OpenAPI operationId the route implements
     fault: Fault | None = None
     effect_applied: bool = False
+    sequence: int = 0  # the order of arrival
 
 
 @dataclass
@@ -113,6 +115,9 @@ class GitHubServer:
         self._web_url = web_url
         self._lock = threading.RLock()
         self._exchanges: list[Exchange] = []
+        self._arrivals = itertools.count(1)
+        self._in_flight = 0
+        self._idle = threading.Condition(self._lock)
         self._used = 0
         self._reset_at = int(time.time()) + 3600
         self._httpd: ThreadingHTTPServer | None = None
@@ -185,9 +190,15 @@ class GitHubServer:
 
     @property
     def exchanges(self) -> list[Exchange]:
-        """Return every exchange so far, oldest first."""
+        """Return every finished exchange so far, in the order requests arrived."""
         with self._lock:
-            return list(self._exchanges)
+            return sorted(self._exchanges, key=lambda e: e.sequence)
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until no request is being handled (slow faults finish late)."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._in_flight == 0, timeout):
+                raise TimeoutError(f"requests still in flight after {timeout} s")
 
     def requests(
         self, method: str | None = None, path: str | None = None
@@ -229,6 +240,16 @@ class GitHubServer:
 
     # -- request handling ------------------------------------------------------
 
+    def arrive(self) -> int:
+        with self._lock:
+            self._in_flight += 1
+            return next(self._arrivals)
+
+    def leave(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
     def record(self, exchange: Exchange) -> None:
         with self._lock:
             self._exchanges.append(exchange)
@@ -256,11 +277,11 @@ class GitHubServer:
         value = headers.get("authorization", "")
         scheme, _, token = value.partition(" ")
         if not value:
-            raise ApiError(401, "Requires authentication", operation)
+            raise ApiError(401, "Requires authentication")
         if scheme.lower() not in ("token", "bearer") or (
             token not in self.tokens and token not in self.read_only_tokens
         ):
-            raise ApiError(401, "Bad credentials", operation)
+            raise ApiError(401, "Bad credentials")
         if token in self.read_only_tokens and method in _WRITES:
             raise ApiError(
                 403,
@@ -488,6 +509,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         github = self.server.github
+        sequence = github.arrive()
+        try:
+            self._serve(github, sequence)
+        finally:
+            github.leave()
+
+    def _serve(self, github: GitHubServer, sequence: int) -> None:
         method = self.command
         split = urlsplit(self.path)
         path, query = split.path, parse_qs(split.query)
@@ -498,7 +526,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         operation = routed[0] if routed else None
         fault = github.faults.take(method, path, unquote(path))
 
-        def record(answer: _Answer | None, applied: bool) -> None:
+        def finish(answer: _Answer | None, applied: bool) -> None:
+            # Record before answering, so a client never sees its answer unlogged.
+            sent = self._headers(answer) if answer else {}
             github.record(
                 Exchange(
                     method=method,
@@ -507,25 +537,27 @@ class _RequestHandler(BaseHTTPRequestHandler):
                     request_headers=headers,
                     request_json=_parse(raw),
                     status=answer.status if answer else None,
-                    response_headers=dict(answer.headers) if answer else {},
+                    response_headers=sent,
                     response_json=answer.body if answer else None,
                     operation=operation,
                     fault=fault,
                     effect_applied=applied,
+                    sequence=sequence,
                 )
             )
+            if answer is None:
+                self._drop()
+            else:
+                self._send(answer, sent)
 
         if fault is not None and not fault.after_effect:
             if fault.kind == "slow":
                 time.sleep(fault.delay)
             elif fault.kind == "drop":
-                record(None, False)
-                self._drop()
+                finish(None, False)
                 return
             else:
-                answer = self._fault_answer(fault, operation)
-                record(answer, False)
-                self._send(answer)
+                finish(self._fault_answer(fault), False)
                 return
 
         answer, applied = self._apply(method, path, query, headers, raw, routed)
@@ -533,13 +565,11 @@ class _RequestHandler(BaseHTTPRequestHandler):
             if fault.kind == "slow":
                 time.sleep(fault.delay)
             elif fault.kind == "drop":
-                record(None, applied)
-                self._drop()
+                finish(None, applied)
                 return
             else:
-                answer = self._fault_answer(fault, operation)
-        record(answer, applied)
-        self._send(answer)
+                answer = self._fault_answer(fault)
+        finish(answer, applied)
 
     def _apply(
         self,
@@ -566,7 +596,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return answer, False
         return answer, method in _WRITES and answer.status < 300
 
-    def _fault_answer(self, fault: Fault, operation: str | None) -> _Answer:
+    def _fault_answer(self, fault: Fault) -> _Answer:
         github = self.server.github
         body = fault.body
         if isinstance(body, dict):
@@ -591,20 +621,22 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._rid = ":".join([self._rid[:4], self._rid[4:10], self._rid[10:]])
         return self._rid
 
-    def _send(self, answer: _Answer) -> None:
-        github = self.server.github
-        payload = b"" if answer.body is None else json.dumps(answer.body).encode()
-        self.send_response(answer.status)
+    def _headers(self, answer: _Answer) -> dict[str, str]:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "X-GitHub-Media-Type": "github.v3; format=json",
             "X-GitHub-Api-Version-Selected": "2022-11-28",
             "X-GitHub-Request-Id": self._request_id,
-            **github.rate_headers(),
+            **self.server.github.rate_headers(),
             **answer.headers,
         }
         if answer.body is None:
             headers.pop("Content-Type")
+        return headers
+
+    def _send(self, answer: _Answer, headers: dict[str, str]) -> None:
+        payload = b"" if answer.body is None else json.dumps(answer.body).encode()
+        self.send_response(answer.status)
         for name, value in headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(payload)))

@@ -88,6 +88,7 @@ def github_api() -> Iterator[GitHubServer]:
     server = GitHubServer(tokens=(TOKEN,), read_only_tokens=(READ_ONLY_TOKEN,))
     with server:
         yield server
+        server.wait_idle()
 
     problems = check_exchanges(server.exchanges)
     if problems:

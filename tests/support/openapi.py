@@ -12,8 +12,8 @@ Schema draft 4 plus OpenAPI's ``nullable``. Spec quirks accommodated here:
   unknown release id; ``repos/update-release`` omits the 422 GitHub answers when
   the new tag already has a release. Both are accepted (``_UNLISTED``).
 - ``{ref}`` in ``/git/ref/{ref}`` and ``/git/matching-refs/{ref}`` holds slashes
-  (``tags/v1.0``), so a path parameter at the end of a template may span segments
-  when no template matches segment by segment.
+  (``tags/v1.0``), as does ``{path}`` in the contents API, so those two may span
+  segments at the end of a template when no template matches segment by segment.
 - Siblings of ``$ref`` are ignored (OpenAPI 3.0 and draft 4 agree), and the
   ``oneOf`` of three ``nullable`` branches for ``validation-error.errors[].value``
   rejects ``null``: the stand-in never sends a ``value``.
@@ -50,6 +50,8 @@ _UNLISTED = {
 _DATE_TIME = re.compile(
     r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", re.IGNORECASE
 )
+# Parameters that hold slashes when they fill a template's last segment.
+_SPANNING = {"{ref}", "{path}"}
 _METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 
 
@@ -255,8 +257,9 @@ class OpenAPI:
 def _operation(method: str, template: str, item: dict[str, Any]) -> Operation:
     segments = template.strip("/").split("/")
     strict = [_segment_pattern(segment, "[^/]+") for segment in segments]
-    # Only a parameter filling the last segment may span slashes (``{ref}``).
-    loose = [*strict[:-1], _segment_pattern(segments[-1], ".+")]
+    loose = list(strict)
+    if segments[-1] in _SPANNING:
+        loose[-1] = _segment_pattern(segments[-1], ".+")
     escaped = template.replace("~", "~0").replace("/", "~1")
     return Operation(
         method=method,

@@ -130,8 +130,12 @@ class GitHubServer:
         """Listen on a free port (unless one was given) in a background thread."""
         self._httpd = _HTTPServer(self._address, _RequestHandler)
         self._httpd.github = self
+        # A short poll interval keeps stop() from waiting half a second.
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="github-api", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="github-api",
+            daemon=True,
         )
         self._thread.start()
         return self

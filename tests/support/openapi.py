@@ -21,9 +21,11 @@ Schema draft 4 plus OpenAPI's ``nullable``. Spec quirks accommodated here:
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import re
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -326,13 +328,30 @@ def check_exchanges(exchanges: Iterable[Any], api: OpenAPI | None = None) -> lis
     return problems
 
 
-def main() -> int:
-    """Report the load time and the per-exchange check time on sample exchanges."""
+def main(argv: list[str] | None = None) -> int:
+    """Check the exchanges a stand-in process logged (``--log-file``) and time it."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("log", type=Path, help="JSON lines written by --log-file")
+    args = parser.parse_args(argv)
+    fields = ("method", "path", "query", "request_json", "status", "response_json")
+    lines = args.log.read_text(encoding="utf-8").splitlines()
+    exchanges = [Exchanged(*(json.loads(line)[f] for f in fields)) for line in lines]
+
     started = time.perf_counter()
-    load()
+    api = load()
     loaded = time.perf_counter() - started
-    print(f"loaded and indexed the description in {loaded * 1000:.0f} ms")
-    return 0
+    started = time.perf_counter()
+    problems = check_exchanges(exchanges, api)
+    checked = time.perf_counter() - started
+
+    for problem in problems:
+        print(problem)
+    print(
+        f"{len(exchanges)} exchanges, {len(problems)} problems; description loaded"
+        f" in {loaded * 1000:.0f} ms, checked in {checked * 1000:.1f} ms",
+        file=sys.stderr,
+    )
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,27 +34,14 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from tests.support.github_faults import Fault, FaultPlan, Injection
-from tests.support.github_render import (
-    Urls,
-    ref_json,
-    release_json,
-    repository_json,
-)
-from tests.support.github_state import (
-    DOCS,
-    ApiError,
-    Release,
-    Repository,
-    State,
-    generate_notes,
-    not_found,
-)
+from tests.support.github_render import Urls, release_json
+from tests.support.github_routes import Answer, Context, Handler, Request, route
+from tests.support.github_state import DOCS, ApiError, Repository, State
 
 __all__ = ["Exchange", "Fault", "GitHubServer", "Injection", "main"]
 
 RATE_LIMIT = 5000
 _WRITES = {"POST", "PATCH", "PUT", "DELETE"}
-_REPO = r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)"
 
 
 @dataclass(frozen=True)
@@ -73,26 +60,6 @@ class Exchange:
     fault: Fault | None = None
     effect_applied: bool = False
     sequence: int = 0  # the order of arrival
-
-
-@dataclass
-class _Answer:
-    status: int
-    body: Any = None
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class _Request:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    body: Any
-    params: dict[str, str]
-    operation: str
-
-
-_Handler = Callable[["GitHubServer", Repository, _Request], _Answer]
 
 
 class GitHubServer:
@@ -294,183 +261,14 @@ class GitHubServer:
                 headers={"X-Accepted-GitHub-Permissions": "contents=write"},
             )
 
-    def answer(self, request: _Request, handler: _Handler) -> _Answer:
+    def answer(self, request: Request, handler: Handler) -> Answer:
         """Apply a routed request to the state and return GitHub's answer."""
         with self._lock:
             params = request.params
             repository = self.state.repository(
                 unquote(params["owner"]), unquote(params["repo"]), request.operation
             )
-            return handler(self, repository, request)
-
-
-# -- routes ----------------------------------------------------------------------
-
-
-def _get_repository(
-    server: GitHubServer, repository: Repository, _: _Request
-) -> _Answer:
-    return _Answer(200, repository_json(server.urls, repository))
-
-
-def _list_releases(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    per_page = min(int(request.query.get("per_page", ["30"])[0]), 100)
-    page = max(int(request.query.get("page", ["1"])[0]), 1)
-    releases = repository.ordered()
-    chunk = releases[(page - 1) * per_page : page * per_page]
-    last = max((len(releases) + per_page - 1) // per_page, 1)
-    base = f"{server.url}{request.path}?per_page={per_page}&page="
-    links = []
-    if page < last:
-        links += [f'<{base}{page + 1}>; rel="next"', f'<{base}{last}>; rel="last"']
-    if page > 1:
-        links += [f'<{base}{page - 1}>; rel="prev"', f'<{base}1>; rel="first"']
-    headers = {"Link": ", ".join(links)} if links else {}
-    body = [release_json(server.urls, repository, r) for r in chunk]
-    return _Answer(200, body, headers)
-
-
-def _create_release(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = server.state.create_release(repository, request.body)
-    body = release_json(server.urls, repository, release)
-    return _Answer(201, body, {"Location": body["url"]})
-
-
-def _release(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> Release:
-    return server.state.release(
-        repository, request.params["release_id"], request.operation
-    )
-
-
-def _get_release(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = _release(server, repository, request)
-    return _Answer(200, release_json(server.urls, repository, release))
-
-
-def _update_release(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = _release(server, repository, request)
-    server.state.update_release(repository, release, request.body)
-    return _Answer(200, release_json(server.urls, repository, release))
-
-
-def _delete_release(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = _release(server, repository, request)
-    server.state.delete_release(repository, release)
-    return _Answer(204)
-
-
-def _get_release_by_tag(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = repository.published(unquote(request.params["tag"]))
-    if release is None:
-        raise not_found(request.operation)
-    return _Answer(200, release_json(server.urls, repository, release))
-
-
-def _get_latest(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    release = repository.releases.get(repository.latest_id or 0)
-    if release is None:
-        raise not_found(request.operation)
-    return _Answer(200, release_json(server.urls, repository, release))
-
-
-def _generate_notes(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    return _Answer(200, generate_notes(repository, request.body))
-
-
-def _get_ref(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    refname = "refs/" + unquote(request.params["ref"])
-    found = [r for r in repository.git.refs(refname) if r.refname == refname]
-    if not found:
-        raise not_found(request.operation)
-    return _Answer(200, ref_json(server.urls, repository, found[0]))
-
-
-def _matching_refs(
-    server: GitHubServer, repository: Repository, request: _Request
-) -> _Answer:
-    prefix = "refs/" + unquote(request.params["ref"])
-    refs = repository.git.refs(prefix)
-    return _Answer(200, [ref_json(server.urls, repository, r) for r in refs])
-
-
-# The first route whose method and pattern match wins, so fixed names come first.
-_ROUTES: list[tuple[str, re.Pattern[str], str, _Handler]] = [
-    ("GET", re.compile(_REPO), "repos/get", _get_repository),
-    ("GET", re.compile(f"{_REPO}/releases"), "repos/list-releases", _list_releases),
-    ("POST", re.compile(f"{_REPO}/releases"), "repos/create-release", _create_release),
-    (
-        "POST",
-        re.compile(f"{_REPO}/releases/generate-notes"),
-        "repos/generate-release-notes",
-        _generate_notes,
-    ),
-    (
-        "GET",
-        re.compile(f"{_REPO}/releases/latest"),
-        "repos/get-latest-release",
-        _get_latest,
-    ),
-    (
-        "GET",
-        re.compile(f"{_REPO}/releases/tags/(?P<tag>.+)"),
-        "repos/get-release-by-tag",
-        _get_release_by_tag,
-    ),
-    (
-        "GET",
-        re.compile(f"{_REPO}/releases/(?P<release_id>[^/]+)"),
-        "repos/get-release",
-        _get_release,
-    ),
-    (
-        "PATCH",
-        re.compile(f"{_REPO}/releases/(?P<release_id>[^/]+)"),
-        "repos/update-release",
-        _update_release,
-    ),
-    (
-        "DELETE",
-        re.compile(f"{_REPO}/releases/(?P<release_id>[^/]+)"),
-        "repos/delete-release",
-        _delete_release,
-    ),
-    ("GET", re.compile(f"{_REPO}/git/ref/(?P<ref>.+)"), "git/get-ref", _get_ref),
-    (
-        "GET",
-        re.compile(f"{_REPO}/git/matching-refs/(?P<ref>.+)"),
-        "git/list-matching-refs",
-        _matching_refs,
-    ),
-]
-
-
-def route(method: str, path: str) -> tuple[str, dict[str, str], _Handler] | None:
-    """Return the operation, path parameters and handler for a request, if any."""
-    for route_method, pattern, operation, handler in _ROUTES:
-        match = pattern.fullmatch(path)
-        if route_method == method and match:
-            return operation, match.groupdict(), handler
-    return None
+            return handler(Context(self.state, self.urls), repository, request)
 
 
 # -- HTTP ------------------------------------------------------------------------
@@ -530,7 +328,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         operation = routed[0] if routed else None
         fault = github.faults.take(method, path, unquote(path))
 
-        def finish(answer: _Answer | None, applied: bool) -> None:
+        def finish(answer: Answer | None, applied: bool) -> None:
             # Record before answering, so a client never sees its answer unlogged.
             sent = self._headers(answer) if answer else {}
             github.record(
@@ -582,8 +380,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         query: dict[str, list[str]],
         headers: dict[str, str],
         raw: bytes,
-        routed: tuple[str, dict[str, str], _Handler] | None,
-    ) -> tuple[_Answer, bool]:
+        routed: tuple[str, dict[str, str], Handler] | None,
+    ) -> tuple[Answer, bool]:
         github = self.server.github
         operation = routed[0] if routed else None
         try:
@@ -593,14 +391,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
             body = _parse(raw)
             if raw and body is None:
                 raise ApiError(400, "Problems parsing JSON", operation)
-            request = _Request(method, path, query, body, routed[1], routed[0])
+            request = Request(method, path, query, body, routed[1], routed[0])
             answer = github.answer(request, routed[2])
         except ApiError as error:
-            answer = _Answer(error.status, error.body(), dict(error.headers))
+            answer = Answer(error.status, error.body(), dict(error.headers))
             return answer, False
         return answer, method in _WRITES and answer.status < 300
 
-    def _fault_answer(self, fault: Fault) -> _Answer:
+    def _fault_answer(self, fault: Fault) -> Answer:
         github = self.server.github
         body = fault.body
         if isinstance(body, dict):
@@ -611,7 +409,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             reset = int(time.time() + fault.reset_in)
             headers.update(github.rate_headers(remaining=0, reset=reset))
         assert fault.code is not None
-        return _Answer(fault.code, body, headers)
+        return Answer(fault.code, body, headers)
 
     def _drop(self) -> None:
         self.close_connection = True
@@ -625,7 +423,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._rid = ":".join([self._rid[:4], self._rid[4:10], self._rid[10:]])
         return self._rid
 
-    def _headers(self, answer: _Answer) -> dict[str, str]:
+    def _headers(self, answer: Answer) -> dict[str, str]:
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "X-GitHub-Media-Type": "github.v3; format=json",
@@ -638,7 +436,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             headers.pop("Content-Type")
         return headers
 
-    def _send(self, answer: _Answer, headers: dict[str, str]) -> None:
+    def _send(self, answer: Answer, headers: dict[str, str]) -> None:
         payload = b"" if answer.body is None else json.dumps(answer.body).encode()
         self.send_response(answer.status)
         for name, value in headers.items():

@@ -60,6 +60,7 @@ def push_bump(
             say(f"{checkout.branch} already carries {current.to_string()}; no bump")
             return BumpResult(current, repo.head(), bumped=False)
 
+        base = repo.head()
         new, sha = commit_bump(checkout, target, say)
         try:
             repo.push([f"HEAD:refs/heads/{checkout.branch}"])
@@ -67,6 +68,9 @@ def push_bump(
             if err.reason != "moved":
                 raise
             say(f"{checkout.branch} moved on the remote; trying again on its new tip")
+            # Drop the refused commit, so the next attempt starts from the new tip.
+            repo.move_to(base)
+            checkout = checkout.reload()
             continue
         return BumpResult(new, sha, bumped=True)
 

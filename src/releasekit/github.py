@@ -81,15 +81,15 @@ class GitHub:
             timeout=30,
             seconds_between_requests=None,
             seconds_between_writes=None,
+            # Objects are fetched only when read, so no call is made unasked.
+            lazy=True,
         )
-        self._repo: GithubRepository = self._client.get_repo(repository, lazy=True)
+        self._repo: GithubRepository = self._client.get_repo(repository)
         self.requests = 0
 
     def check_access(self) -> None:
         """Prove with one request that the token is accepted and sees the repository."""
-        self._repo = self._call(
-            lambda: self._client.get_repo(self.repository), "read the repository"
-        )
+        self._call(self._repo.update, "read the repository")
 
     def find_release(self, tag: str) -> Release | None:
         """The published release of a tag, or None."""

@@ -183,10 +183,8 @@ def _push_tag(checkout: Checkout, tag: str, say: Say) -> tuple[str, bool]:
     repo.tag(tag, head, f"Release {tag}", checkout.author)
     try:
         repo.push([f"refs/tags/{tag}"])
-    except PushRejected as err:
-        if err.reason != "tag-exists":
-            raise
-        # Another run tagged this version first; its tag stands.
+    except PushRejected:
+        # Another run may have tagged this version first; then its tag stands.
         tagged = repo.remote_tag(tag)
         if tagged is None:
             raise

@@ -44,7 +44,7 @@ MANIFEST_TYPES = ", ".join(
 
 # Combined log format, as the registry writes its access log to stdout.
 ACCESS_LINE = re.compile(
-    r'^(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] '
+    r"^(?P<client>\S+) \S+ \S+ \[(?P<time>[^\]]+)\] "
     r'"(?P<method>[A-Z]+) (?P<target>\S+) [^"]*" (?P<status>\d{3}) (?P<size>\d+|-)'
 )
 BLOB_UPLOAD_DONE = re.compile(r"^/v2/(?P<repo>.+)/blobs/uploads/[^/?]+\?(?P<query>.*)$")
@@ -196,10 +196,13 @@ class Registry:
 
     def manifest(self, repo: str, ref: str) -> tuple[dict[str, Any], str]:
         """Return the manifest of ``repo:ref`` and its ``Docker-Content-Digest``."""
-        body, headers = self._get(
-            f"/v2/{repo}/manifests/{ref}", accept=MANIFEST_TYPES
-        )
-        return json.loads(body), headers.get("Docker-Content-Digest", "")
+        body, digest = self.raw_manifest(repo, ref)
+        return json.loads(body), digest
+
+    def raw_manifest(self, repo: str, ref: str) -> tuple[bytes, str]:
+        """Return the manifest's bytes as stored, and its digest."""
+        body, headers = self._get(f"/v2/{repo}/manifests/{ref}", accept=MANIFEST_TYPES)
+        return body, headers.get("Docker-Content-Digest", "")
 
     def blob(self, repo: str, digest: str) -> bytes:
         """Return the content of one blob."""

@@ -10,6 +10,7 @@ A missing service fails the test with a hint; it is never skipped.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -117,6 +118,16 @@ def docker_client() -> Iterator[docker.DockerClient]:
 def base_image(docker_client: docker.DockerClient) -> str:
     """The name of the local Python base image, built if it is missing."""
     return ensure_base_image(docker_client)
+
+
+@pytest.fixture
+def image_cleanup(docker_client: docker.DockerClient) -> Iterator[list[str]]:
+    """A list to append image references to; they are removed after the test."""
+    references: list[str] = []
+    yield references
+    for reference in references:
+        with contextlib.suppress(docker.errors.ImageNotFound):
+            docker_client.images.remove(reference, force=True)
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ import pytest
 from .fixtures import (
     base_image,
     docker_client,
+    image_cleanup,
     push,
     pushed_digest,
     registry,
@@ -32,7 +33,7 @@ from .fixtures import (
 )
 from .registry import Registry, find_free_port
 
-__all__ = ["base_image", "docker_client", "registry"]
+__all__ = ["base_image", "docker_client", "image_cleanup", "registry"]
 
 TINY_DOCKERFILE = """\
 ARG BASE_IMAGE
@@ -104,10 +105,12 @@ def test_push_reports_digest_and_repush_uploads_nothing(
     docker_client: docker.DockerClient,
     tiny_image: tuple[str, list[dict[str, str]]],
     registry: Registry,
+    image_cleanup: list[str],
 ) -> None:
     tag, _logs = tiny_image
     repository = f"{registry.host}/owner/tiny"
     docker_client.images.get(tag).tag(repository, "1.2.3")
+    image_cleanup.append(f"{repository}:1.2.3")
 
     login = docker_client.login(
         registry.username, registry.password, registry=registry.host
@@ -139,7 +142,6 @@ def test_push_reports_digest_and_repush_uploads_nothing(
 
     assert pushed_digest(second) == digest
     assert registry.count_blob_uploads(since=mark) == 0
-    docker_client.images.remove(f"{repository}:1.2.3")
 
 
 def test_login_with_wrong_password_raises_api_error(
@@ -158,10 +160,12 @@ def test_push_with_wrong_password_reports_error_in_stream(
     docker_client: docker.DockerClient,
     tiny_image: tuple[str, list[dict[str, str]]],
     registry: Registry,
+    image_cleanup: list[str],
 ) -> None:
     tag, _logs = tiny_image
     repository = f"{registry.host}/owner/denied"
     docker_client.images.get(tag).tag(repository, "1.2.3")
+    image_cleanup.append(f"{repository}:1.2.3")
 
     chunks = push(
         docker_client,
@@ -175,7 +179,6 @@ def test_push_with_wrong_password_reports_error_in_stream(
     assert errors[0].endswith("unauthorized: authentication required")
     assert chunks[-1]["error"] == chunks[-1]["errorDetail"]["message"]
     assert registry.tags("owner/denied") == []
-    docker_client.images.remove(f"{repository}:1.2.3")
 
 
 def test_failing_run_step_raises_build_error_with_its_output(

@@ -26,6 +26,8 @@ PASSWORD_FILE=$REGISTRY_DIR/password
 LOG_DIR=$STATE_DIR/logs
 ENGINE_PIDFILE=$RUN_DIR/podman.pid
 REGISTRY_PIDFILE=$RUN_DIR/registry.pid
+ENGINE_PROGRAM="podman system service"
+REGISTRY_PROGRAM="docker-registry serve"
 STARTUP_TIMEOUT=${RELEASEKIT_SERVICES_TIMEOUT:-60}
 
 PACKAGES=(
@@ -110,14 +112,19 @@ engine_answers() {
         http://d/_ping >/dev/null 2>&1
 }
 
+# A pidfile may outlive its process (a reboot, a killed session), and its pid
+# may since belong to another program: check the command line too.
 pid_alive() {
-    local pidfile=$1
-    [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
+    local pidfile=$1 program=$2 pid
+    [ -f "$pidfile" ] || return 1
+    pid=$(cat "$pidfile")
+    kill -0 "$pid" 2>/dev/null \
+        && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$program"
 }
 
 stop_pid() {
-    local name=$1 pidfile=$2 pid
-    if ! pid_alive "$pidfile"; then
+    local name=$1 pidfile=$2 program=$3 pid
+    if ! pid_alive "$pidfile" "$program"; then
         rm -f "$pidfile"
         return
     fi
@@ -149,9 +156,9 @@ wait_for() {
 
 start_engine() {
     local restart=$1
-    if [ -n "$restart" ] && pid_alive "$ENGINE_PIDFILE"; then
+    if [ -n "$restart" ] && pid_alive "$ENGINE_PIDFILE" "$ENGINE_PROGRAM"; then
         log "engine settings changed; restarting it"
-        stop_pid engine "$ENGINE_PIDFILE"
+        stop_pid engine "$ENGINE_PIDFILE" "$ENGINE_PROGRAM"
     fi
     if engine_answers; then
         log "engine already answers on $SOCKET"
@@ -248,9 +255,9 @@ registry_answers() {
 
 start_registry() {
     local restart=$1
-    if [ -n "$restart" ] && pid_alive "$REGISTRY_PIDFILE"; then
+    if [ -n "$restart" ] && pid_alive "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"; then
         log "registry settings changed; restarting it"
-        stop_pid registry "$REGISTRY_PIDFILE"
+        stop_pid registry "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"
     fi
     if registry_answers; then
         log "registry already answers on $REGISTRY_HOST"
@@ -311,8 +318,8 @@ status() {
 case ${1:-start} in
 start) start ;;
 stop)
-    stop_pid registry "$REGISTRY_PIDFILE"
-    stop_pid engine "$ENGINE_PIDFILE"
+    stop_pid registry "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"
+    stop_pid engine "$ENGINE_PIDFILE" "$ENGINE_PROGRAM"
     rm -f "$SOCKET"
     ;;
 status) status ;;

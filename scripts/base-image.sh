@@ -37,6 +37,7 @@ configured_mirror() {
 
 # Stanzas are separated by blank lines; a stanza matches when its Types has
 # "deb" and its Suites has the suite itself.
+# shellcheck disable=SC2016
 DEB822_MIRROR='
     function flush(   n, i, s, u) {
         n = split(suites, s, /[ \t]+/)
@@ -54,6 +55,7 @@ DEB822_MIRROR='
 '
 
 # "deb [options] URI suite components..."
+# shellcheck disable=SC2016
 ONE_LINE_MIRROR='
     $1 == "deb" {
         i = 2

@@ -221,7 +221,7 @@ make_credentials() {
 }
 
 configure_registry() {
-    write_if_changed "$REGISTRY_DIR/config.yml" "# Written by releasekit scripts/services.sh
+    if write_if_changed "$REGISTRY_DIR/config.yml" "# Written by releasekit scripts/services.sh
 version: 0.1
 log:
   level: info
@@ -239,7 +239,9 @@ http:
 auth:
   htpasswd:
     realm: releasekit
-    path: $REGISTRY_DIR/htpasswd" && echo changed || true
+    path: $REGISTRY_DIR/htpasswd"; then
+        echo changed
+    fi
 
     mkdir -p "/etc/containers/certs.d/$REGISTRY_HOST"
     cp "$CA_CERT" "/etc/containers/certs.d/$REGISTRY_HOST/ca.crt"

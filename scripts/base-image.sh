@@ -71,6 +71,8 @@ build_tarball() {
 
     mkdir -p "$CACHE_DIR"
     rootfs=$(mktemp -d "$CACHE_DIR/rootfs.XXXXXX")
+    # mktemp makes the folder 0700; as the image's / it would lock out non-root users.
+    chmod 755 "$rootfs"
     # shellcheck disable=SC2064
     trap "rm -rf '$rootfs' '$TARBALL.new'" EXIT
 

@@ -111,6 +111,9 @@ def docker_client() -> Iterator[docker.DockerClient]:
     """A docker SDK client connected to the engine."""
     client = connect_engine()
     yield client
+    # Multi-stage builds leave their build stages behind as untagged images,
+    # and with the vfs driver each costs a full copy of its file system.
+    client.images.prune(filters={"dangling": True})
     client.close()
 
 

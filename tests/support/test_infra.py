@@ -301,3 +301,16 @@ def test_unreachable_engine_raises_docker_exception(tmp_path: Path) -> None:
 
     assert message.startswith("Error while fetching server API version: ")
     assert "No such file or directory" in message
+
+
+def test_base_image_runs_as_a_non_root_user(
+    docker_client: docker.DockerClient, base_image: str
+) -> None:
+    output = docker_client.containers.run(
+        base_image,
+        ["python3", "-c", "import os; print(os.getuid())"],
+        user="65534",
+        remove=True,
+    )
+
+    assert output == b"65534\n"

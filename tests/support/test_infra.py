@@ -67,6 +67,7 @@ def tiny_image(
         buildargs={"BASE_IMAGE": base_image, "VERSION": "1.2.3"},
         labels=LABELS,
         rm=True,
+        forcerm=True,
         # The compat API caches layers; without this a rebuild shows no RUN output.
         nocache=True,
     )
@@ -189,7 +190,10 @@ def test_failing_run_step_raises_build_error_with_its_output(
     )
 
     with pytest.raises(docker.errors.BuildError) as caught:
-        docker_client.images.build(path=str(context), tag="localhost/rk-fail:1")
+        # Without forcerm the failed step's build container stays behind.
+        docker_client.images.build(
+            path=str(context), tag="localhost/rk-fail:1", rm=True, forcerm=True
+        )
 
     message = 'building at STEP "RUN echo "about to fail" && exit 3": '
     message += "while running runtime: exit status 3\n"

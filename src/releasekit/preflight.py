@@ -14,7 +14,7 @@ from pathlib import Path
 
 from releasekit.errors import ForgeError, GitError
 from releasekit.git import Identity, Repository
-from releasekit.github import API_URL, GitHub
+from releasekit.github import API_URL, GitHub, RetryPolicy
 from releasekit.project import Project
 
 _REPOSITORY_URL = re.compile(
@@ -111,9 +111,29 @@ def connect(
         api_url=env.get("GITHUB_API_URL") or API_URL,
         dry_run=dry_run,
         say=say,
+        policy=retry_policy(env),
     )
     forge.check_access()
     return Preflight(checkout, forge)
+
+
+def retry_policy(env: Mapping[str, str]) -> RetryPolicy:
+    """The API retry policy, tunable with RELEASEKIT_API_ATTEMPTS and _BACKOFF."""
+    defaults = RetryPolicy()
+    try:
+        attempts = int(env.get("RELEASEKIT_API_ATTEMPTS", defaults.attempts))
+        backoff = float(env.get("RELEASEKIT_API_BACKOFF", defaults.backoff))
+    except ValueError as err:
+        raise ForgeError(
+            "RELEASEKIT_API_ATTEMPTS must be a whole number and "
+            "RELEASEKIT_API_BACKOFF a number of seconds"
+        ) from err
+    if attempts < 1 or backoff < 0:
+        raise ForgeError(
+            "RELEASEKIT_API_ATTEMPTS must be at least 1 and RELEASEKIT_API_BACKOFF "
+            "not negative"
+        )
+    return RetryPolicy(attempts=attempts, backoff=backoff)
 
 
 def repository_from_url(url: str) -> str:

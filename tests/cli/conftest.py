@@ -95,4 +95,6 @@ def world(
     monkeypatch.setenv("GITHUB_REPOSITORY", REPOSITORY)
     monkeypatch.setenv("GITHUB_API_URL", github_api.url)
     monkeypatch.setenv("GITHUB_REF_NAME", "main")
+    # Retries keep their count but not their seconds-long waits.
+    monkeypatch.setenv("RELEASEKIT_API_BACKOFF", "0.01")
     return World(origin, github_api, tmp_path, monkeypatch)

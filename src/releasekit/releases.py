@@ -17,7 +17,13 @@ from releasekit.errors import GitError, PushRejected, VersionError
 from releasekit.github import Release
 from releasekit.preflight import Checkout, Preflight
 from releasekit.pyproject import Pyproject
-from releasekit.versions import bump_version, format_tag, is_prerelease, parse_version
+from releasekit.versions import (
+    bump_version,
+    format_tag,
+    is_prerelease,
+    parse_version,
+    slugify_branch,
+)
 
 Say = Callable[[str], None]
 
@@ -34,10 +40,12 @@ class Outcome:
     next_version: str = ""
     reason: str = ""
     needs_bump: bool = False
+    branch_slug: str = ""
 
     def outputs(self) -> dict[str, str]:
         """The step outputs, every value a string."""
-        return {
+        slug = {"branch_slug": self.branch_slug} if self.branch_slug else {}
+        return slug | {
             "released": _flag(self.released),
             "version": self.version,
             "tag": self.tag,
@@ -91,6 +99,7 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
     repo, config = checkout.repo, checkout.project.config
     version = bump_version(checkout.project.version, "prerelease")
     tag = format_tag(config.prerelease_tag_format, version, checkout.branch)
+    slug = slugify_branch(checkout.branch, version.to_string())
     repo.check_tag_name(tag)
 
     tagged = repo.remote_tag(tag)
@@ -118,7 +127,7 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
     say(f"pushed {new.to_string()} to {checkout.branch} with tag {tag}")
 
     published = forge.create_release(tag, sha=sha, prerelease=True, notes=None)
-    return Outcome(True, new.to_string(), tag, sha, published.url)
+    return Outcome(True, new.to_string(), tag, sha, published.url, branch_slug=slug)
 
 
 def tag_version(checkout: Checkout, *, say: Say) -> Outcome:

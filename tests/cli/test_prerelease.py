@@ -98,7 +98,7 @@ def test_prerelease_in_ci_with_the_branch_from_the_environment(
     code, outputs, stderr = _prerelease(run, work)
 
     assert code == 0, stderr
-    assert outputs["tag"] == "v1.2.3a1-topic"
+    assert (outputs["tag"], outputs["branch_slug"]) == ("v1.2.3a1-topic", "topic")
     assert world.origin.branch("topic") == outputs["sha"]
     assert world.origin.tags() == {"v1.2.3a1-topic": outputs["sha"]}
 

@@ -9,7 +9,7 @@ EXAMPLES := examples/lib-ml examples/model-service
 .PHONY: demo test install services lint typecheck pytest examples bench clean
 
 demo: install services
-	$(PY) scripts/demo.py
+	$(PY) -m demo
 
 test: install services lint typecheck pytest examples
 
@@ -30,8 +30,8 @@ services:
 	scripts/base-image.sh >/dev/null
 
 lint: install
-	$(VENV)/bin/ruff format --check src tests benchmarks scripts
-	$(VENV)/bin/ruff check src tests benchmarks scripts
+	$(VENV)/bin/ruff format --check src tests benchmarks scripts demo
+	$(VENV)/bin/ruff check src tests benchmarks scripts demo
 
 typecheck: install
 	$(VENV)/bin/mypy

@@ -8,6 +8,7 @@ With ``dry_run`` every change is reported as "would ..." instead of made.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     import git
 
 log = logging.getLogger(__name__)
+
+_GITHUB = "https://github.com/"
 
 _IDENTITY = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*$")
 
@@ -172,6 +175,14 @@ class Repository:
                 return sha
         return None
 
+    def remote_default_branch(self) -> str | None:
+        """The branch the remote's HEAD names (its default branch), or None."""
+        output = self._remote_git("ls-remote", "--symref", self.remote, "HEAD")
+        for line in output.splitlines():
+            if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+                return line.removeprefix("ref: refs/heads/").removesuffix("\tHEAD")
+        return None
+
     def fetch_branch(self, name: str) -> str:
         """Fetch a branch's tip from the remote and return its SHA."""
         ref = f"refs/remotes/{self.remote}/{name}"
@@ -282,6 +293,44 @@ class Repository:
         return 0
 
 
+def list_remote_tags(
+    url: str, *, token: str | None = None, timeout: float = 60
+) -> dict[str, str]:
+    """Tags at a remote URL, with no local repository, and their commits.
+
+    ``token`` authenticates to github.com over HTTPS, passed to this one command
+    through the environment, never in the URL or on the command line. git never
+    prompts: a remote that wants credentials fails instead of waiting.
+    """
+    import git
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    if token and url.startswith(_GITHUB):
+        env.update(_auth_header(env, token))
+    try:
+        output: str = git.Git().execute(
+            ["git", "ls-remote", "--tags", "--", url],
+            env=env,
+            kill_after_timeout=timeout,
+        )
+    except git.GitCommandError as err:
+        raise GitError(
+            f"cannot reach {url}: {_first_fatal(err)}; check the URL and your "
+            "credentials"
+        ) from err
+    return _peeled(output)
+
+
+def _auth_header(env: dict[str, str], token: str) -> dict[str, str]:
+    index = int(env.get("GIT_CONFIG_COUNT") or 0)
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
+    return {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"http.{_GITHUB}.extraheader",
+        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {basic}",
+    }
+
+
 def _peeled(output: str) -> dict[str, str]:
     tags: dict[str, str] = {}
     for line in output.splitlines():
@@ -299,6 +348,16 @@ def _stderr(err: git.GitCommandError) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     last = lines[-1] if lines else f"exit status {err.status}"
     return last.removeprefix("stderr: ").strip("'").removeprefix("fatal: ")
+
+
+def _first_fatal(err: git.GitCommandError) -> str:
+    # git explains an unreachable remote on its first "fatal:" line; the lines
+    # after it are generic advice.
+    for line in str(err.stderr or "").splitlines():
+        line = line.strip().removeprefix("stderr: ").strip("'")
+        if line.startswith("fatal: "):
+            return line.removeprefix("fatal: ")
+    return _stderr(err)
 
 
 def _rejection(remote: str, specs: list[str], err: git.GitCommandError) -> GitError:

@@ -33,6 +33,7 @@ pytest: install
 
 bench: install
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/deps.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

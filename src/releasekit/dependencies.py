@@ -107,6 +107,24 @@ class DependencyCheck:
     error: str | None = None
 
     @property
+    def problem(self) -> str | None:
+        """Why the pin is broken or could not be checked, or None."""
+        dependency = self.dependency
+        if self.error:
+            return f"{dependency.name}: {self.error}"
+        if self.status != MISSING:
+            return None
+        advice = (
+            f"pin an existing tag, e.g. {self.newest}"
+            if self.newest
+            else "pin a tag that exists there"
+        )
+        return (
+            f"{dependency.name} is pinned to {dependency.tag}, which does not exist "
+            f"on {dependency.url}; {advice}"
+        )
+
+    @property
     def upgradable(self) -> bool:
         """Tell whether the pin should and can move to the newest tag."""
         fixable = self.status in (OUTDATED, MISSING)

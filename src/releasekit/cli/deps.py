@@ -122,10 +122,8 @@ def _report(display: Display, checks: list[DependencyCheck], as_json: bool) -> N
 
 def _finish(display: Display, checks: list[DependencyCheck]) -> None:
     for check in checks:
-        if check.error:
-            display.error(f"{check.dependency.name}: {check.error}")
-        elif check.status == MISSING:
-            display.error(_missing_message(check))
+        if check.problem:
+            display.error(check.problem)
 
     unreachable = [check.dependency.name for check in checks if check.error]
     if unreachable:
@@ -142,19 +140,6 @@ def _finish(display: Display, checks: list[DependencyCheck]) -> None:
 
 def _stale(check: DependencyCheck) -> bool:
     return check.upgradable or check.status == MISSING
-
-
-def _missing_message(check: DependencyCheck) -> str:
-    dependency = check.dependency
-    advice = (
-        f"pin an existing tag, e.g. {check.newest}"
-        if check.newest
-        else "pin a tag that exists there"
-    )
-    return (
-        f"{dependency.name} is pinned to {dependency.tag}, which does not exist on "
-        f"{dependency.url}; {advice}"
-    )
 
 
 def _table(checks: list[DependencyCheck]) -> str:

@@ -59,7 +59,7 @@ def check_pull_request(
 
     project = _read_project(pyproject, report)
     if project is not None:
-        _check_version(project, report, base_ref, default_branch)
+        _check_version(project, report, base_ref, default_branch, token)
     _check_dependencies(pyproject, report, token)
 
     if project is not None and not report.problems:
@@ -89,8 +89,9 @@ def _check_version(
     report: CheckReport,
     base_ref: str | None,
     default_branch: str | None,
+    token: str | None,
 ) -> None:
-    repository = Repository.open(project.folder)
+    repository = Repository.open(project.folder, token=token)
     if base_ref is None:
         report.warnings.append(
             "no base branch given (--base-ref or GITHUB_BASE_REF), so the version "

@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_GITHUB = "https://github.com/"
-
 _IDENTITY = re.compile(r"^\s*(?P<name>[^<>]+?)\s*<(?P<email>[^<>\s]+)>\s*$")
 
 
@@ -66,11 +64,13 @@ class Repository:
         remote: str = "origin",
         dry_run: bool = False,
         say: Callable[[str], None] = log.info,
+        token: str | None = None,
     ) -> None:
         self._repo = repo
         self.remote = remote
         self.dry_run = dry_run
         self._say = say
+        self._token = token
 
     @classmethod
     def open(
@@ -80,8 +80,13 @@ class Repository:
         remote: str = "origin",
         dry_run: bool = False,
         say: Callable[[str], None] = log.info,
+        token: str | None = None,
     ) -> Repository:
-        """Open the repository that contains ``path``."""
+        """Open the repository that contains ``path``.
+
+        ``token`` authenticates the reads from a GitHub remote over HTTPS
+        (ls-remote, fetch), for checkouts made without persisted credentials.
+        """
         import git
 
         try:
@@ -92,7 +97,7 @@ class Repository:
             ) from err
         if repo.bare:
             raise GitError(f"{path} is a bare repository; run releasekit in a clone")
-        return cls(repo, remote=remote, dry_run=dry_run, say=say)
+        return cls(repo, remote=remote, dry_run=dry_run, say=say, token=token)
 
     @property
     def root(self) -> Path:
@@ -274,8 +279,11 @@ class Repository:
     def _remote_git(self, *args: str) -> str:
         import git
 
+        env = dict(os.environ)
+        if self._token and self.remote_url().startswith(_forge_prefix()):
+            env.update(_auth_header(env, self._token))
         try:
-            output: str = self._repo.git.execute(["git", *args])
+            output: str = self._repo.git.execute(["git", *args], env=env)
         except git.GitCommandError as err:
             raise GitError(
                 f"cannot reach the remote {self.remote!r}: {_stderr(err)}; check its "
@@ -298,14 +306,15 @@ def list_remote_tags(
 ) -> dict[str, str]:
     """Tags at a remote URL, with no local repository, and their commits.
 
-    ``token`` authenticates to github.com over HTTPS, passed to this one command
-    through the environment, never in the URL or on the command line. git never
-    prompts: a remote that wants credentials fails instead of waiting.
+    ``token`` authenticates to the GitHub server (``GITHUB_SERVER_URL``, else
+    github.com) over HTTPS, passed to this one command through the environment,
+    never in the URL or on the command line. git never prompts: a remote that
+    wants credentials fails instead of waiting.
     """
     import git
 
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
-    if token and url.startswith(_GITHUB):
+    if token and url.startswith(_forge_prefix()):
         env.update(_auth_header(env, token))
     try:
         output: str = git.Git().execute(
@@ -321,12 +330,18 @@ def list_remote_tags(
     return _peeled(output)
 
 
+def _forge_prefix() -> str:
+    # GitHub Enterprise runners set GITHUB_SERVER_URL to their own host.
+    server = os.environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    return server.rstrip("/") + "/"
+
+
 def _auth_header(env: dict[str, str], token: str) -> dict[str, str]:
     index = int(env.get("GIT_CONFIG_COUNT") or 0)
     basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
     return {
         "GIT_CONFIG_COUNT": str(index + 1),
-        f"GIT_CONFIG_KEY_{index}": f"http.{_GITHUB}.extraheader",
+        f"GIT_CONFIG_KEY_{index}": f"http.{_forge_prefix()}.extraheader",
         f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {basic}",
     }
 

@@ -16,8 +16,8 @@ BASE_REF_OPTION = typer.Option(
     None,
     "--base-ref",
     envvar="GITHUB_BASE_REF",
-    help="Branch the pull request targets [env: GITHUB_BASE_REF].",
-    show_envvar=False,
+    help="Branch the pull request targets.",
+    show_envvar=True,
 )
 DEFAULT_BRANCH_OPTION = typer.Option(
     None,

@@ -25,7 +25,7 @@ def init(
     kind: str | None = KIND_OPTION,
     force: bool = FORCE_OPTION,
 ) -> None:
-    """Write the release workflows and a commented [tool.releasekit] table.
+    """Write the release workflows and a commented tool.releasekit settings table.
 
     Prints the files written. Refuses (exit 3) to overwrite a workflow that
     differs from releasekit's template unless --force; a second run does nothing.

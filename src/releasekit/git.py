@@ -390,7 +390,10 @@ def _rejection(remote: str, specs: list[str], err: git.GitCommandError) -> GitEr
             "add the releasing token's actor to the ruleset's bypass list",
             "ruleset",
         )
-    if re.search(r"\[rejected\].*\((fetch first|non-fast-forward)\)", output):
+    # A concurrent push can win the race for the ref lock after the checks passed.
+    moved = r"\[rejected\].*\((fetch first|non-fast-forward)\)"
+    raced = r"cannot lock ref '[^']+': is at \w+ but expected|\(incorrect old value"
+    if re.search(moved, output) or re.search(raced, output):
         return PushRejected(
             f"{remote} refused the push to {target}: the branch moved; fetch and "
             "run again",

@@ -58,7 +58,7 @@ class Pyproject:
 
     @classmethod
     def parse(cls, path: Path, text: str) -> Pyproject:
-        """Parse the text of a pyproject.toml; ``path`` names it in errors."""
+        """Parse pyproject.toml text; ``path`` names it in errors."""
         try:
             document = tomlkit.parse(text)
         except ParseError as err:

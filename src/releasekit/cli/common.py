@@ -41,6 +41,11 @@ PATH_OPTION = typer.Option(
     show_default=True,
 )
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
+BRANCH_OPTION = typer.Option(
+    None,
+    "--branch",
+    help="Branch to push to; default: GITHUB_REF_NAME, else the checked-out one.",
+)
 DRY_RUN_OPTION = typer.Option(
     False, "--dry-run", help="Print what would be done and change nothing."
 )

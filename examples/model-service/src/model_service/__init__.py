@@ -1,0 +1,1 @@
+"""A phishing-URL classifier served over HTTP."""

@@ -14,7 +14,7 @@ PROJECT = '[project]\nname = "app"\nversion = "{version}"\n'
 @pytest.fixture(autouse=True)
 def outside_a_pull_request(monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep the runner's own pull request (when there is one) out of the tests."""
-    for name in ("GITHUB_BASE_REF", "GITHUB_TOKEN"):
+    for name in ("GITHUB_BASE_REF", "GITHUB_TOKEN", "GH_TOKEN"):
         monkeypatch.delenv(name, raising=False)
 
 

@@ -11,6 +11,13 @@ from tests.conftest import Runner
 from tests.support.gitrepos import make_tagged_remote
 
 
+@pytest.fixture(autouse=True)
+def without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep the runner's own token out of the tests' output."""
+    for name in ("GITHUB_TOKEN", "GH_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def remotes(tmp_path: Path) -> dict[str, str]:
     """Bare remotes with release tags, and the URL of one that does not exist."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
 from releasekit.checks import CheckReport, Preview, check_pull_request
-from releasekit.cli.common import JSON_OPTION, PATH_OPTION, get_state
+from releasekit.cli.common import JSON_OPTION, PATH_OPTION, get_state, read_token
 from releasekit.display import Display
 from releasekit.errors import CheckFailed
 
@@ -38,10 +37,7 @@ def check(
     Prints what merging would release; exits 9 after listing every problem.
     """
     display = get_state(ctx).display
-    token = os.environ.get("GITHUB_TOKEN") or None
-    if token:
-        display.actions.mask(token)
-
+    token = read_token(display)
     report = check_pull_request(
         path, base_ref=base_ref or None, default_branch=default_branch, token=token
     )

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
-from releasekit.cli.common import JSON_OPTION, PATH_OPTION, get_state
+from releasekit.cli.common import JSON_OPTION, PATH_OPTION, get_state, read_token
 from releasekit.dependencies import (
     MISSING,
     UPGRADED,
@@ -51,7 +50,7 @@ def deps(
     if not dependencies:
         display.status(f"no Git dependency pinned to a version tag in {pyproject.path}")
 
-    checks = check_dependencies(dependencies, pre=pre, token=_token(display))
+    checks = check_dependencies(dependencies, pre=pre, token=read_token(display))
     if upgrade:
         checks = _upgrade(display, pyproject, checks)
 
@@ -70,13 +69,6 @@ def _select(dependencies: list[GitDependency], names: list[str]) -> list[GitDepe
             param_hint="NAME",
         )
     return [item for item in dependencies if not wanted or item.key in wanted]
-
-
-def _token(display: Display) -> str | None:
-    token = os.environ.get("GITHUB_TOKEN") or None
-    if token:
-        display.actions.mask(token)
-    return token
 
 
 def _upgrade(

@@ -48,6 +48,7 @@ examples: install
 
 bench: install
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/deps.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -49,3 +49,13 @@ BRANCH_OPTION = typer.Option(
 DRY_RUN_OPTION = typer.Option(
     False, "--dry-run", help="Print what would be done and change nothing."
 )
+
+
+def read_token(display: Display) -> str | None:
+    """The job token for reading remotes, masked before anything can print it."""
+    import os
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    if token:
+        display.actions.mask(token)
+    return token

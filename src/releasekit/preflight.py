@@ -58,6 +58,7 @@ def open_checkout(
     dry_run: bool,
     say: Callable[[str], None],
     environ: Mapping[str, str] | None = None,
+    need_branch: bool = True,
 ) -> Checkout:
     """Open a project and its clean checkout, and settle the branch."""
     env = os.environ if environ is None else environ
@@ -67,7 +68,9 @@ def open_checkout(
         project.config.commit_author, key="tool.releasekit.commit_author"
     )
 
-    name = branch or _ref_branch(env) or repo.branch()
+    name = (
+        branch or _ref_branch(env) or repo.branch() or ("" if need_branch else "HEAD")
+    )
     if not name:
         raise GitError(
             "HEAD is detached and no branch is known; pass --branch NAME "

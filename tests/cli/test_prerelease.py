@@ -212,3 +212,18 @@ def test_bump_push_twice_from_the_same_checkout_bumps_once(
         "Initial commit",
     ]
     assert world.origin.log()[0].startswith(f"{BOT}|")
+
+
+def test_bump_commit_on_a_detached_head_needs_no_branch(
+    run: Runner, world: World
+) -> None:
+    world.monkeypatch.delenv("GITHUB_REF_NAME")
+    work = world.checkout()
+
+    result = run("bump", "minor", "--commit", "--path", str(work))
+
+    assert (result.exit_code, result.stdout) == (0, "1.3.0\n")
+    assert git(work, "log", "-1", "--format=%an|%s") == (
+        "github-actions[bot]|Bump version to 1.3.0 [skip ci]"
+    )
+    assert world.origin.subjects() == ["Initial commit"]

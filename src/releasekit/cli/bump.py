@@ -75,7 +75,9 @@ def _bump_in_git(
     from releasekit.bumps import commit_bump, push_bump
     from releasekit.preflight import open_checkout
 
-    checkout = open_checkout(path, branch=branch, dry_run=dry_run, say=display.status)
+    checkout = open_checkout(
+        path, branch=branch, dry_run=dry_run, say=display.status, need_branch=push
+    )
     start = checkout.project.version
     if not push:
         new, _ = commit_bump(checkout, target, display.status)

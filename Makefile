@@ -48,6 +48,7 @@ examples: install
 
 bench: install
 	$(PY) benchmarks/startup.py
+	$(PY) benchmarks/install_size.py
 	$(PY) benchmarks/deps.py
 
 clean:

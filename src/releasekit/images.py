@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,11 +39,9 @@ _PATH_COMPONENT = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$")
 _TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 MAX_NAME_LENGTH: Final = 255
 
-# https://host/owner/repo(.git), git@host:owner/repo(.git), ssh://git@host:22/...
-_REMOTE_URL = re.compile(
-    r"^(?:[a-z][a-z0-9+.-]*://)?(?:[^@/]+@)?(?P<host>[^/:@]+)(?::\d+)?[:/]"
-    r"(?P<path>[^:]+?)(?:\.git)?/?$"
-)
+# The scp-like form git accepts for ssh: [user@]host:owner/repo(.git).
+_SCP_URL = re.compile(r"^(?:[^@/]+@)?(?P<host>[^/:]+):(?P<path>[^/].*)$")
+_NETWORK_SCHEMES: Final = ("https", "http", "ssh", "git", "git+ssh")
 
 COMPONENT_RULE: Final = (
     "use lowercase letters and digits, separated by '.', '_', '__' or '-'"
@@ -261,12 +260,27 @@ def _fold(value: str) -> str:
 
 
 def parse_remote_url(url: str) -> tuple[str, str, str] | None:
-    """Split a git remote URL into host, owner and repository; None if it can't."""
-    match = _REMOTE_URL.match(url.strip())
-    if match is None or "/" not in match["path"]:
+    """Split a git remote URL into host, owner and repository; None if it can't.
+
+    Local paths and ``file://`` URLs name no owner.
+    """
+    text = url.strip()
+    if "://" in text:
+        parts = urllib.parse.urlsplit(text)
+        if parts.scheme not in _NETWORK_SCHEMES or not parts.hostname:
+            return None
+        host, path = parts.hostname, parts.path
+    else:
+        match = _SCP_URL.match(text)
+        if match is None:
+            return None
+        host, path = match["host"], match["path"]
+
+    path = path.strip("/").removesuffix(".git")
+    owner, _, repo = path.rpartition("/")
+    if not owner or not repo:
         return None
-    owner, _, repo = match["path"].strip("/").rpartition("/")
-    return match["host"], owner, repo
+    return host, owner, repo
 
 
 # Gathering the inputs from the project, git and the environment.

@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 
-.PHONY: demo test install lint typecheck pytest bench clean
+.PHONY: demo test install lint typecheck pytest bench bench-image clean
 
 demo: $(VENV)/.installed
 	$(PY) scripts/demo.py
@@ -33,6 +33,9 @@ pytest: install
 
 bench: install
 	$(PY) benchmarks/startup.py
+
+bench-image: install
+	$(PY) benchmarks/image.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache

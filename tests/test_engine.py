@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -21,8 +22,10 @@ __all__ = ["base_image", "docker_client", "registry"]
 
 
 @pytest.fixture
-def engine() -> Engine:
-    return Engine.connect(environ={"DOCKER_HOST": engine_url()})
+def engine() -> Iterator[Engine]:
+    connected = Engine.connect(environ={"DOCKER_HOST": engine_url()})
+    yield connected
+    connected.close()
 
 
 def test_an_unreachable_engine_names_docker_host(tmp_path: Path) -> None:

@@ -82,20 +82,22 @@ class Engine:
         import docker
         import docker.errors
 
-        try:
-            with warnings.catch_warnings():
-                # A refused connection leaves a socket for the collector to close.
-                warnings.simplefilter("ignore", ResourceWarning)
-                try:
-                    client = docker.DockerClient.from_env(environment=dict(env))
-                    client.ping()
-                finally:
-                    gc.collect()
-        except docker.errors.DockerException as err:
+        failure = None
+        with warnings.catch_warnings():
+            # A refused connection leaves its socket to the collector, referenced
+            # from the traceback: keep only the reason and collect it here, quietly.
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                client = docker.DockerClient.from_env(environment=dict(env))
+                client.ping()
+            except docker.errors.DockerException as err:
+                failure = _reason(err)
+            gc.collect()
+        if failure is not None:
             raise ImageError(
-                f"cannot reach the container engine at {host}: {_reason(err)}; "
+                f"cannot reach the container engine at {host}: {failure}; "
                 "start Docker (or podman's service) or point DOCKER_HOST at it"
-            ) from err
+            )
         return cls(client, host=host, say=say)
 
     def close(self) -> None:

@@ -13,6 +13,8 @@ import pytest
 from releasekit.cli import main
 from releasekit.runtime import SECRETS
 
+pytest_plugins = ["tests.support.github_fixtures"]
+
 
 @dataclass(frozen=True)
 class Result:

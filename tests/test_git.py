@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
 from releasekit.errors import GitError, PushRejected
-from releasekit.git import Identity, Repository
+from releasekit.git import Identity, Repository, list_remote_tags
 from tests.support.gitrepos import Origin, git, make_origin
 
 BOT = Identity(
@@ -218,3 +221,35 @@ def test_identity_parsing() -> None:
         "commit_author 'bot@example.com' is not of the form 'Name <email>'; fix "
         "the setting"
     )
+
+
+def test_list_remote_tags_sends_the_token_to_the_github_server_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("Authorization"))
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    try:
+        monkeypatch.setenv("GITHUB_SERVER_URL", url)
+        with pytest.raises(GitError):
+            list_remote_tags(f"{url}/o/r.git", token="ghs_t0ken")
+        monkeypatch.setenv("GITHUB_SERVER_URL", "https://github.example")
+        with pytest.raises(GitError):
+            list_remote_tags(f"{url}/o/r.git", token="ghs_t0ken")
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    basic = base64.b64encode(b"x-access-token:ghs_t0ken").decode()
+    assert seen == [f"basic {basic}", None]

@@ -8,6 +8,7 @@ With ``dry_run`` every change is reported as "would ..." instead of made.
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -63,11 +64,13 @@ class Repository:
         remote: str = "origin",
         dry_run: bool = False,
         say: Callable[[str], None] = log.info,
+        token: str | None = None,
     ) -> None:
         self._repo = repo
         self.remote = remote
         self.dry_run = dry_run
         self._say = say
+        self._token = token
 
     @classmethod
     def open(
@@ -77,8 +80,13 @@ class Repository:
         remote: str = "origin",
         dry_run: bool = False,
         say: Callable[[str], None] = log.info,
+        token: str | None = None,
     ) -> Repository:
-        """Open the repository that contains ``path``."""
+        """Open the repository that contains ``path``.
+
+        ``token`` authenticates the reads from a GitHub remote over HTTPS
+        (ls-remote, fetch), for checkouts made without persisted credentials.
+        """
         import git
 
         try:
@@ -89,7 +97,7 @@ class Repository:
             ) from err
         if repo.bare:
             raise GitError(f"{path} is a bare repository; run releasekit in a clone")
-        return cls(repo, remote=remote, dry_run=dry_run, say=say)
+        return cls(repo, remote=remote, dry_run=dry_run, say=say, token=token)
 
     @property
     def root(self) -> Path:
@@ -170,6 +178,14 @@ class Repository:
             sha, ref = line.split("\t", 1)
             if ref == f"refs/heads/{name}":
                 return sha
+        return None
+
+    def remote_default_branch(self) -> str | None:
+        """The branch the remote's HEAD names (its default branch), or None."""
+        output = self._remote_git("ls-remote", "--symref", self.remote, "HEAD")
+        for line in output.splitlines():
+            if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
+                return line.removeprefix("ref: refs/heads/").removesuffix("\tHEAD")
         return None
 
     def fetch_branch(self, name: str) -> str:
@@ -263,8 +279,11 @@ class Repository:
     def _remote_git(self, *args: str) -> str:
         import git
 
+        env = dict(os.environ)
+        if self._token and self.remote_url().startswith(_forge_prefix()):
+            env.update(_auth_header(env, self._token))
         try:
-            output: str = self._repo.git.execute(["git", *args])
+            output: str = self._repo.git.execute(["git", *args], env=env)
         except git.GitCommandError as err:
             raise GitError(
                 f"cannot reach the remote {self.remote!r}: {_stderr(err)}; check its "
@@ -280,6 +299,51 @@ class Repository:
         except git.GitCommandError as err:
             return int(err.status) if isinstance(err.status, int) else 1
         return 0
+
+
+def list_remote_tags(
+    url: str, *, token: str | None = None, timeout: float = 60
+) -> dict[str, str]:
+    """Tags at a remote URL, with no local repository, and their commits.
+
+    ``token`` authenticates to the GitHub server (``GITHUB_SERVER_URL``, else
+    github.com) over HTTPS, passed to this one command through the environment,
+    never in the URL or on the command line. git never prompts: a remote that
+    wants credentials fails instead of waiting.
+    """
+    import git
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    if token and url.startswith(_forge_prefix()):
+        env.update(_auth_header(env, token))
+    try:
+        output: str = git.Git().execute(
+            ["git", "ls-remote", "--tags", "--", url],
+            env=env,
+            kill_after_timeout=timeout,
+        )
+    except git.GitCommandError as err:
+        raise GitError(
+            f"cannot reach {url}: {_first_fatal(err)}; check the URL and your "
+            "credentials"
+        ) from err
+    return _peeled(output)
+
+
+def _forge_prefix() -> str:
+    # GitHub Enterprise runners set GITHUB_SERVER_URL to their own host.
+    server = os.environ.get("GITHUB_SERVER_URL") or "https://github.com"
+    return server.rstrip("/") + "/"
+
+
+def _auth_header(env: dict[str, str], token: str) -> dict[str, str]:
+    index = int(env.get("GIT_CONFIG_COUNT") or 0)
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode("ascii")
+    return {
+        "GIT_CONFIG_COUNT": str(index + 1),
+        f"GIT_CONFIG_KEY_{index}": f"http.{_forge_prefix()}.extraheader",
+        f"GIT_CONFIG_VALUE_{index}": f"AUTHORIZATION: basic {basic}",
+    }
 
 
 def _peeled(output: str) -> dict[str, str]:
@@ -301,6 +365,16 @@ def _stderr(err: git.GitCommandError) -> str:
     return last.removeprefix("stderr: ").strip("'").removeprefix("fatal: ")
 
 
+def _first_fatal(err: git.GitCommandError) -> str:
+    # git explains an unreachable remote on its first "fatal:" line; the lines
+    # after it are generic advice.
+    for line in str(err.stderr or "").splitlines():
+        line = line.strip().removeprefix("stderr: ").strip("'")
+        if line.startswith("fatal: "):
+            return line.removeprefix("fatal: ")
+    return _stderr(err)
+
+
 def _rejection(remote: str, specs: list[str], err: git.GitCommandError) -> GitError:
     output = f"{err.stdout or ''}\n{err.stderr or ''}"
     target = ", ".join(spec.split(":")[-1] for spec in specs)
@@ -316,7 +390,10 @@ def _rejection(remote: str, specs: list[str], err: git.GitCommandError) -> GitEr
             "add the releasing token's actor to the ruleset's bypass list",
             "ruleset",
         )
-    if re.search(r"\[rejected\].*\((fetch first|non-fast-forward)\)", output):
+    # A concurrent push can win the race for the ref lock after the checks passed.
+    moved = r"\[rejected\].*\((fetch first|non-fast-forward)\)"
+    raced = r"cannot lock ref '[^']+': is at \w+ but expected|\(incorrect old value"
+    if re.search(moved, output) or re.search(raced, output):
         return PushRejected(
             f"{remote} refused the push to {target}: the branch moved; fetch and "
             "run again",

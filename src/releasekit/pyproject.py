@@ -54,7 +54,11 @@ class Pyproject:
             ) from err
         except (OSError, UnicodeDecodeError) as err:
             raise ProjectError(f"cannot read {path}: {_reason(err)}") from err
+        return cls.parse(path, text)
 
+    @classmethod
+    def parse(cls, path: Path, text: str) -> Pyproject:
+        """Parse pyproject.toml text; ``path`` names it in errors."""
         try:
             document = tomlkit.parse(text)
         except ParseError as err:

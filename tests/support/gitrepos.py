@@ -113,3 +113,17 @@ def make_origin(root: Path, files: dict[str, str], *, branch: str = "main") -> O
     origin = Origin(bare, root / "scratch")
     origin.push_commit(files, "Initial commit", branch=branch)
     return origin
+
+
+def make_tagged_remote(root: Path, name: str, tags: list[str]) -> str:
+    """Create a bare repository holding ``tags`` (annotated) and return its URL."""
+    work = root / f"{name}-work"
+    work.mkdir(parents=True)
+    git(work, "init", "--quiet", "--initial-branch=main")
+    git(work, "commit", "--quiet", "--allow-empty", "-m", "Initial commit")
+    for tag in tags:
+        git(work, "tag", "-a", "-m", tag, tag)
+
+    bare = root / f"{name}.git"
+    git(root, "clone", "--quiet", "--bare", str(work), str(bare))
+    return bare.as_uri()

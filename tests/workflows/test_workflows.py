@@ -395,11 +395,11 @@ def test_the_release_image_steps_wait_for_a_release() -> None:
         (None, 'python -m pip install "releasekit==${RELEASEKIT_VERSION}"'),
         (None, "releasekit release --no-bump"),
         (
-            "steps.release.outputs.released == 'true'",
+            "steps.release.outputs.needs_bump == 'true'",
             'releasekit image publish --version "$VERSION"',
         ),
         (
-            "steps.release.outputs.released == 'true'",
+            "steps.release.outputs.needs_bump == 'true'",
             "releasekit bump patch --commit --push",
         ),
     ]

@@ -41,6 +41,21 @@ PATH_OPTION = typer.Option(
     show_default=True,
 )
 JSON_OPTION = typer.Option(False, "--json", help="Print the result as JSON.")
+BRANCH_OPTION = typer.Option(
+    None,
+    "--branch",
+    help="Branch to push to; default: GITHUB_REF_NAME, else the checked-out one.",
+)
 DRY_RUN_OPTION = typer.Option(
     False, "--dry-run", help="Print what would be done and change nothing."
 )
+
+
+def read_token(display: Display) -> str | None:
+    """The job token for reading remotes, masked before anything can print it."""
+    import os
+
+    token = os.environ.get("GITHUB_TOKEN") or os.environ.get("GH_TOKEN") or None
+    if token:
+        display.actions.mask(token)
+    return token

@@ -1,0 +1,1 @@
+"""releasekit's demo: the release story of the two example projects."""

@@ -2,10 +2,13 @@
 
 Needs the engine and the base image (``eval "$(scripts/services.sh)"``). Usage::
 
-    .venv/bin/python benchmarks/image.py [PROJECT]
+    .venv/bin/python benchmarks/image.py [PROJECT [PUBLISH-OPTION ...]]
 
-PROJECT is a git clone of a service with pyproject.toml and a Dockerfile; by
-default a small sample service is written to a temporary folder. The uploaded
+PROJECT is a service folder with pyproject.toml and a Dockerfile (and anything
+its build needs, such as built wheels); it is copied into a fresh git
+repository, so the original is never committed to. Options after it go to
+``releasekit image publish``, e.g. ``--build-arg BASE_IMAGE=...``. By default a
+small sample service is written instead. The uploaded
 bytes are the sizes of the blobs whose upload the registry's access log shows.
 """
 
@@ -47,11 +50,15 @@ SERVICE = {
 }
 
 
-def sample_project(folder: Path) -> Path:
-    """Write and commit the sample service."""
-    folder.mkdir()
-    for name, text in SERVICE.items():
-        (folder / name).write_text(text)
+def sample_project(folder: Path, source: Path | None) -> Path:
+    """Copy the project, or write the sample service, and commit it."""
+    if source is None:
+        folder.mkdir()
+        for name, text in SERVICE.items():
+            (folder / name).write_text(text)
+    else:
+        ignore = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info")
+        shutil.copytree(source, folder, ignore=ignore)
     git(folder, "init", "--quiet", "--initial-branch=main")
     git(folder, "add", ".")
     git(folder, "commit", "--quiet", "-m", "Sample service")
@@ -75,19 +82,16 @@ def timed(env: dict[str, str], *args: str) -> float:
 def main() -> None:
     scratch = Path(tempfile.mkdtemp(prefix="releasekit-bench-"))
     try:
-        project = (
-            Path(sys.argv[1]).resolve()
-            if len(sys.argv) > 1
-            else sample_project(scratch / "project")
-        )
+        source = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else None
+        project = sample_project(scratch / "project", source)
         with Registry(scratch / "registry") as registry:
-            measure(project, registry)
+            measure(project, registry, sys.argv[2:])
             remove_images(registry.host)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def measure(project: Path, registry: Registry) -> None:
+def measure(project: Path, registry: Registry, options: list[str]) -> None:
     env = {
         **os.environ,
         "DOCKER_HOST": engine_url(),
@@ -99,11 +103,11 @@ def measure(project: Path, registry: Registry) -> None:
     rows = []
 
     mark = registry.log_position()
-    seconds = timed(env, "image", "publish", *common)
+    seconds = timed(env, "image", "publish", *common, *options)
     rows.append(("build and push (first publish)", seconds, mark))
 
     mark = registry.log_position()
-    seconds = timed(env, "image", "publish", *common)
+    seconds = timed(env, "image", "publish", *common, *options)
     rows.append(("re-run of the same release (no-op)", seconds, mark))
 
     # A new commit makes the tag's revision differ; --force re-pushes the

@@ -19,6 +19,7 @@ from releasekit.images import (
     gather_inputs,
     image_name,
     image_tags,
+    parse_build_args,
     parse_remote_url,
 )
 from releasekit.project import Project
@@ -443,3 +444,37 @@ homepage = "https://old.example.com"
     assert meta.labels["org.opencontainers.image.licenses"] == "BSD-3-Clause"
     assert meta.labels["org.opencontainers.image.authors"] == "Ada <ada@example.com>"
     assert meta.labels["org.opencontainers.image.url"] == "https://old.example.com"
+
+
+def test_build_arguments() -> None:
+    assert parse_build_args(["BASE_IMAGE=python:3.12", "EMPTY=", "X=a=b"]) == {
+        "BASE_IMAGE": "python:3.12",
+        "EMPTY": "",
+        "X": "a=b",
+    }
+
+
+@pytest.mark.parametrize(
+    ("pair", "message"),
+    [
+        (
+            "NOEQUALS",
+            "build argument 'NOEQUALS' is not of the form KEY=VALUE; pass e.g. "
+            "--build-arg BASE_IMAGE=python:3.12-slim",
+        ),
+        (
+            "1BAD=x",
+            "build argument '1BAD=x' is not of the form KEY=VALUE; pass e.g. "
+            "--build-arg BASE_IMAGE=python:3.12-slim",
+        ),
+        (
+            "VERSION=9",
+            "the VERSION build argument is the released version, which releasekit "
+            "sets; drop --build-arg VERSION=...",
+        ),
+    ],
+)
+def test_invalid_build_arguments(pair: str, message: str) -> None:
+    with pytest.raises(ImageError) as caught:
+        parse_build_args([pair])
+    assert caught.value.message == message

@@ -233,6 +233,25 @@ def check_tag(tag: str) -> str:
     return tag
 
 
+def parse_build_args(pairs: list[str]) -> dict[str, str]:
+    """Read ``KEY=VALUE`` build arguments; ``VERSION`` is releasekit's own."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+            raise ImageError(
+                f"build argument {pair!r} is not of the form KEY=VALUE; "
+                "pass e.g. --build-arg BASE_IMAGE=python:3.12-slim"
+            )
+        if key == "VERSION":
+            raise ImageError(
+                "the VERSION build argument is the released version, which "
+                "releasekit sets; drop --build-arg VERSION=..."
+            )
+        values[key] = value
+    return values
+
+
 def oci_labels(inputs: Inputs) -> dict[str, str]:
     """The ``org.opencontainers.image.*`` labels; empty values are left out."""
     values = {

@@ -10,7 +10,7 @@ last, so finding it means an earlier run pushed every tag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +19,7 @@ from releasekit.engine import Chunk, Engine
 from releasekit.errors import ImageError
 from releasekit.images import REVISION_LABEL, ImageMetadata
 from releasekit.registry import Credentials, Registry
+from releasekit.runtime import SECRETS
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,20 @@ class Publisher:
             self._engine.close()
 
     def build(
-        self, context: Path, dockerfile: Path, show: Callable[[str], None]
+        self,
+        context: Path,
+        dockerfile: Path,
+        show: Callable[[str], None],
+        buildargs: Mapping[str, str] | None = None,
     ) -> str:
         """Build and tag the image; return its ID (empty in a dry run)."""
+        for key, value in (buildargs or {}).items():
+            if value and SECRETS.redact(value) != value:
+                raise ImageError(
+                    f"build argument {key} holds a secret, which the image history "
+                    "would keep; pass it another way"
+                )
+
         if not context.is_dir():
             raise ImageError(
                 f"the build context {context} is not a folder; pass --context or "
@@ -98,7 +110,7 @@ class Publisher:
             dockerfile,
             meta.references,
             meta.labels,
-            {"VERSION": meta.version},
+            {**(buildargs or {}), "VERSION": meta.version},
             show=show,
         )
         if image_id:
@@ -186,12 +198,13 @@ class Publisher:
         *,
         force: bool = False,
         show: Callable[[str], None],
+        buildargs: Mapping[str, str] | None = None,
     ) -> Pushed:
         """Build and push, unless an earlier run already published this release."""
         earlier = self.existing(force=force)
         if earlier is not None:
             return earlier
-        self.build(context, dockerfile, show)
+        self.build(context, dockerfile, show, buildargs)
         return self.push(credentials)
 
 

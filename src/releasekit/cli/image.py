@@ -64,6 +64,13 @@ FILE_OPTION = typer.Option(
     dir_okay=False,
     help="Dockerfile. [default: tool.releasekit.image.dockerfile in the context]",
 )
+BUILD_ARG_OPTION = typer.Option(
+    [],
+    "--build-arg",
+    metavar="KEY=VALUE",
+    help="A build argument, besides VERSION; repeatable. Never a secret: the "
+    "image history keeps build arguments.",
+)
 FORCE_OPTION = typer.Option(
     False,
     "--force",
@@ -114,6 +121,7 @@ def build(
     path: Path = PATH_OPTION,
     context: Path | None = CONTEXT_OPTION,
     file: Path | None = FILE_OPTION,
+    build_arg: list[str] = BUILD_ARG_OPTION,
     registry: str | None = REGISTRY_OPTION,
     image: str | None = IMAGE_OPTION,
     version: str | None = VERSION_OPTION,
@@ -125,12 +133,13 @@ def build(
     display = get_state(ctx).display
     target = _target(display, path, registry, image, version, branch)
     source, dockerfile = _sources(target.project, context, file)
+    buildargs = _build_args(build_arg)
 
     with (
         _publisher(display, target, None, dry_run) as publisher,
         _build_log(display) as show,
     ):
-        image_id = publisher.build(source, dockerfile, show)
+        image_id = publisher.build(source, dockerfile, show, buildargs)
 
     outputs = {**target.metadata.outputs(), "image_id": image_id}
     text = "\n".join(target.metadata.references)
@@ -171,6 +180,7 @@ def publish(
     path: Path = PATH_OPTION,
     context: Path | None = CONTEXT_OPTION,
     file: Path | None = FILE_OPTION,
+    build_arg: list[str] = BUILD_ARG_OPTION,
     registry: str | None = REGISTRY_OPTION,
     image: str | None = IMAGE_OPTION,
     version: str | None = VERSION_OPTION,
@@ -188,13 +198,19 @@ def publish(
     target = _target(display, path, registry, image, version, branch)
     credentials = _credentials(display, target, password_stdin, dry_run)
     source, dockerfile = _sources(target.project, context, file)
+    buildargs = _build_args(build_arg)
 
     with (
         _publisher(display, target, credentials, dry_run) as publisher,
         _build_log(display) as show,
     ):
         pushed = publisher.publish(
-            source, dockerfile, credentials, force=force, show=show
+            source,
+            dockerfile,
+            credentials,
+            force=force,
+            show=show,
+            buildargs=buildargs,
         )
 
     _report_push(display, target, pushed, as_json)
@@ -247,6 +263,12 @@ def _sources(
     source = context if context is not None else project.folder / config.context
     dockerfile = file if file is not None else source / config.dockerfile
     return source.resolve(), dockerfile.resolve()
+
+
+def _build_args(pairs: list[str]) -> dict[str, str]:
+    from releasekit.images import parse_build_args
+
+    return parse_build_args(pairs)
 
 
 def _credentials(

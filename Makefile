@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 EXAMPLES := examples/lib-ml examples/model-service
 
-.PHONY: demo test install services lint typecheck pytest examples bench clean
+.PHONY: demo test install services lint typecheck pytest examples bench bench-image clean
 
 demo: install services
 	$(PY) -m demo
@@ -50,6 +50,9 @@ bench: install
 	$(PY) benchmarks/startup.py
 	$(PY) benchmarks/install_size.py
 	$(PY) benchmarks/deps.py
+
+bench-image: install
+	$(PY) benchmarks/image.py
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache node_modules

@@ -16,6 +16,7 @@ from releasekit.config import Config, ImageConfig, load_config
 from releasekit.dependencies import check_dependencies, find_git_dependencies
 from releasekit.errors import GitError, ProjectError, VersionError
 from releasekit.git import Repository
+from releasekit.images import image_tags
 from releasekit.project import Project
 from releasekit.pyproject import Pyproject
 from releasekit.versions import is_prerelease
@@ -182,17 +183,8 @@ def _preview(project: Project) -> Preview:
 
 
 def _image_tags(version: Version, image: ImageConfig) -> tuple[str, ...]:
-    # A stand-in for images.py, which has not landed yet: the version itself,
-    # then minor, major (never for 0.x) and latest, for final versions only.
-    text = version.to_string()
+    # A pre-release's image tag ends with the branch it is published from,
+    # which a pull request does not know yet: preview its version alone.
     if is_prerelease(version):
-        return (text,)
-
-    tags = [text]
-    if image.tag_minor:
-        tags.append(f"{version.major}.{version.minor or 0}")
-    if image.tag_major and version.major > 0:
-        tags.append(str(version.major))
-    if image.tag_latest:
-        tags.append("latest")
-    return tuple(tags)
+        return (version.to_string(),)
+    return image_tags(version, image)

@@ -42,6 +42,10 @@ class Display:
         self.actions.annotate("error", message)
         self._line(self.err, f"error: {message}")
 
+    def echo(self, message: str) -> None:
+        """Print tool output that explains an error, whatever the verbosity."""
+        self._line(self.err, message)
+
     def result(
         self,
         outputs: Mapping[str, str],

@@ -7,14 +7,14 @@ import sys
 
 import typer
 
-from releasekit.cli import bump, check, deps, init, release, version
+from releasekit.cli import bump, check, deps, image, init, release, version
 from releasekit.cli.common import State, app
 from releasekit.display import NORMAL, QUIET, VERBOSE, Display
 from releasekit.runtime import SECRETS, Actions
 
 __all__ = ["app"]
 
-for module in (version, bump, release, deps, check, init):
+for module in (version, bump, release, image, deps, check, init):
     module.register(app)
 
 

@@ -128,7 +128,7 @@ class Story:
         wheels = sorted(path.name for path in (work / "wheels").glob("*.whl"))
         lib = [name for name in wheels if name.startswith("lib_ml-")]
         self._expect(lib == ["lib_ml-0.1.0-py3-none-any.whl"], "lib-ml 0.1.0", wheels)
-        return f"lib-ml 0.1.0 built from tag v0.1.0 of {self._lib_url()}"
+        return "lib-ml 0.1.0 installed from its Git tag v0.1.0"
 
     def _release_service(self) -> str:
         work = self.workspace / "ci-model-service"
@@ -141,10 +141,9 @@ class Story:
             work, "model-service", "bump", "patch", "--push", "--json"
         )
         self.image = image
-        tags = ", ".join(image["tags"].split())
         return (
-            f"{released['tag']} released; {image['image']}: {tags}; main bumped "
-            f"to {bumped['version']}"
+            f"{released['tag']} released; image tags {_short_tags(image)}; main "
+            f"bumped to {bumped['version']}"
         )
 
     def _run_image(self) -> str:
@@ -186,7 +185,10 @@ class Story:
         self._expect(
             self._registry_digest("latest") == latest, "latest unchanged", image
         )
-        return f"{out['tag']} pre-released; image tag {image['tags']}; latest unchanged"
+        return (
+            f"{out['tag']} pre-released; image tag {_short_tags(image)}; latest "
+            "unchanged"
+        )
 
     def _rerun(self) -> str:
         sha = self._released_sha("model-service", "v0.1.0")
@@ -443,6 +445,11 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     if done.returncode != 0:
         raise StoryFailed(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip()
+
+
+def _short_tags(image: dict[str, str]) -> str:
+    """The tags of an image without its name: ``0.1.0, 0.1, latest``."""
+    return ", ".join(ref.rsplit(":", 1)[1] for ref in image["tags"].split())
 
 
 def _free_port() -> int:

@@ -180,7 +180,6 @@ class Story:
         _git(work, "checkout", "--quiet", "-b", BRANCH, env=self.env)
         latest = self._registry_digest("latest")
         out = self._releasekit(work, "model-service", "prerelease", "--json", ref=None)
-        self._wheels_in(work)
         image = self._publish(work, out["version"], "--branch", BRANCH)
         self._expect(
             self._registry_digest("latest") == latest, "latest unchanged", image

@@ -50,7 +50,8 @@ def test_every_setting_is_read(write_project: Callable[..., Path]) -> None:
         'dockerfile = "docker/Containerfile"\n'
         "tag_minor = false\n"
         "tag_major = false\n"
-        "tag_latest = false\n",
+        "tag_latest = false\n"
+        'prepare = ["sh", "scripts/build-wheels.sh"]\n',
     )
     assert config == Config(
         tag_format="release-{version}",
@@ -67,6 +68,7 @@ def test_every_setting_is_read(write_project: Callable[..., Path]) -> None:
             tag_minor=False,
             tag_major=False,
             tag_latest=False,
+            prepare=("sh", "scripts/build-wheels.sh"),
         ),
     )
 
@@ -93,7 +95,7 @@ def test_every_setting_is_read(write_project: Callable[..., Path]) -> None:
             '[tool.releasekit.image]\nregistyr = "x"\n',
             "unknown key "
             "tool.releasekit.image.registyr; known keys are context, dockerfile, name, "
-            "registry, tag_latest, tag_major, tag_minor",
+            "prepare, registry, tag_latest, tag_major, tag_minor",
         ),
         (
             '[tool.releasekit]\nimage = "ghcr.io/x/y"\n',
@@ -114,6 +116,11 @@ def test_every_setting_is_read(write_project: Callable[..., Path]) -> None:
             "pre-releases of different branches get different tags",
         ),
         ('[tool]\nreleasekit = "on"\n', "tool.releasekit must be a table"),
+        (
+            '[tool.releasekit.image]\nprepare = "make wheels"\n',
+            "tool.releasekit.image.prepare must be an array of strings, e.g. "
+            '["sh", "scripts/build.sh"]',
+        ),
     ],
 )
 def test_bad_settings_name_the_key(

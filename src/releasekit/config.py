@@ -26,6 +26,7 @@ class ImageConfig:
     tag_minor: bool = True
     tag_major: bool = True
     tag_latest: bool = True
+    prepare: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,16 @@ def _read_table(
 
         expected = type(getattr(schema(), key))
         value = raw.unwrap() if hasattr(raw, "unwrap") else raw
+        if expected is tuple:
+            if not isinstance(value, list) or not all(
+                isinstance(item, str) for item in value
+            ):
+                raise ConfigError(
+                    f"{project.path}: {dotted} must be an array of strings, e.g. "
+                    '["sh", "scripts/build.sh"]'
+                )
+            values[key] = tuple(value)
+            continue
         if type(value) is not expected:
             raise ConfigError(
                 f"{project.path}: {dotted} must be a "

@@ -10,7 +10,10 @@ last, so finding it means an earlier run pushed every tag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+import shlex
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,8 +59,10 @@ class Publisher:
         progress: ProgressFactory = lambda: nullcontext(_ignore),
         say: Callable[[str], None] = log.info,
         warn: Callable[[str], None] = log.warning,
+        prepare: Callable[[], None] = lambda: None,
     ) -> None:
         self.metadata = metadata
+        self._prepare = prepare
         self.registry = registry
         self._connect = connect
         self._engine: Engine | None = None
@@ -85,6 +90,7 @@ class Publisher:
         buildargs: Mapping[str, str] | None = None,
     ) -> str:
         """Build and tag the image; return its ID (empty in a dry run)."""
+        self._prepare()
         for key, value in (buildargs or {}).items():
             if value and SECRETS.redact(value) != value:
                 raise ImageError(
@@ -206,6 +212,31 @@ class Publisher:
             return earlier
         self.build(context, dockerfile, show, buildargs)
         return self.push(credentials)
+
+
+def run_prepare(
+    command: Sequence[str], folder: Path, *, dry_run: bool, say: Callable[[str], None]
+) -> None:
+    """Run the project's command that readies the build context (e.g. its wheels)."""
+    if not command:
+        return
+    shown = shlex.join(command)
+    if dry_run:
+        say(f"would run {shown} in {folder}")
+        return
+
+    say(f"running {shown}")
+    try:
+        # Its output is for people: stdout carries releasekit's data.
+        done = subprocess.run(list(command), cwd=folder, stdout=sys.stderr, check=False)
+    except OSError as err:
+        raise ImageError(
+            f"cannot run {shown}: {err.strerror}; fix tool.releasekit.image.prepare"
+        ) from err
+    if done.returncode != 0:
+        raise ImageError(
+            f"{shown} exited with status {done.returncode}; fix it, then run again"
+        )
 
 
 def _ignore(chunk: Chunk) -> None:

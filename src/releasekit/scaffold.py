@@ -41,6 +41,7 @@ _HELP: Final = {
     "tag_minor": "Also tag a final 1.2.3 as 1.2.",
     "tag_major": "Also tag a final 1.2.3 as 1 (never for 0.x).",
     "tag_latest": "Also tag a final version as latest.",
+    "prepare": "Command run in the project folder before a build, e.g. to make wheels.",
 }
 
 
@@ -142,6 +143,8 @@ def _commented(settings: Config | ImageConfig) -> list[str]:
 def _toml(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(item) for item in value) + "]"
     text = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 

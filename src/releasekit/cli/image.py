@@ -296,7 +296,7 @@ def _publisher(
 ) -> Iterator[Publisher]:
     from releasekit.engine import Engine
     from releasekit.progress import push_progress
-    from releasekit.publish import Publisher
+    from releasekit.publish import Publisher, run_prepare
     from releasekit.registry import Registry
 
     registry = Registry(
@@ -312,6 +312,12 @@ def _publisher(
         progress=lambda: push_progress(display),
         say=display.status,
         warn=display.warning,
+        prepare=lambda: run_prepare(
+            target.project.config.image.prepare,
+            target.project.folder,
+            dry_run=dry_run,
+            say=display.status,
+        ),
     )
     try:
         yield publisher

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from releasekit.checks import CheckReport, Preview, check_pull_request
 from releasekit.cli.common import JSON_OPTION, PATH_OPTION, get_state, read_token
 from releasekit.display import Display
 from releasekit.errors import CheckFailed
+
+if TYPE_CHECKING:
+    from releasekit.checks import CheckReport, Preview
 
 BASE_REF_OPTION = typer.Option(
     None,
@@ -36,6 +39,8 @@ def check(
 
     Prints what merging would release; exits 9 after listing every problem.
     """
+    from releasekit.checks import check_pull_request
+
     display = get_state(ctx).display
     token = read_token(display)
     report = check_pull_request(

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from releasekit.cli.common import PATH_OPTION, get_state
-from releasekit.scaffold import KINDS, detect_kind, plan_init, write_changes
+from releasekit.scaffold import KINDS
 
 KIND_OPTION = typer.Option(
     None,
@@ -30,6 +30,8 @@ def init(
     Prints the files written. Refuses (exit 3) to overwrite a workflow that
     differs from releasekit's template unless --force; a second run does nothing.
     """
+    from releasekit.scaffold import detect_kind, plan_init, write_changes
+
     display = get_state(ctx).display
     if kind is not None and kind not in KINDS:
         raise typer.BadParameter(

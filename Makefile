@@ -16,6 +16,7 @@ test: install services lint typecheck pytest examples
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml package-lock.json examples/lib-ml/pyproject.toml examples/model-service/pyproject.toml
+	PYTHON=$(PYTHON) scripts/tools.sh
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -e '.[dev]' -e ./examples/lib-ml prometheus-client

@@ -220,6 +220,7 @@ class Story:
             finally:
                 stand_in.terminate()
                 stand_in.wait(timeout=10)
+                _remove_images(registry.host)
 
     def _start_github(self) -> tuple[str, subprocess.Popen[bytes]]:
         ready = self.workspace / "github.url"
@@ -444,6 +445,22 @@ def _git(cwd: Path, *args: str, env: dict[str, str] | None = None) -> str:
     if done.returncode != 0:
         raise StoryFailed(f"git {' '.join(args)} failed: {done.stderr.strip()}")
     return done.stdout.strip()
+
+
+def _remove_images(host: str) -> None:
+    """Remove the images the story built, so that runs do not pile up in the engine."""
+    import docker
+
+    client = docker.DockerClient(base_url=os.environ.get("DOCKER_HOST", ENGINE))
+    try:
+        for image in client.images.list():
+            names = image.tags + image.attrs.get("RepoDigests", [])
+            if any(name.startswith(f"{host}/") for name in names):
+                client.images.remove(image.id, force=True)
+        # Multi-stage builds leave their build stage behind, untagged.
+        client.images.prune(filters={"dangling": True})
+    finally:
+        client.close()
 
 
 def _short_tags(image: dict[str, str]) -> str:

@@ -117,6 +117,7 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
             tagged,
             published.url,
             reason=reason,
+            branch_slug=slug,
         )
 
     _check_up_to_date(checkout)

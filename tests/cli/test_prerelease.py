@@ -123,11 +123,12 @@ def test_a_failed_prerelease_is_finished_by_a_rerun(run: Runner, world: World) -
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["sha"]) == ("true", pushed)
+    assert (outputs["version"], outputs["branch_slug"]) == ("1.2.3a1", "topic")
     assert [r["tag"] for r in world.releases()] == ["v1.2.3a1-topic"]
     assert world.origin.branch("topic") == pushed
 
     code, outputs, _ = _prerelease(run, world.checkout("again", sha=base))
-    assert (code, outputs["released"]) == (0, "false")
+    assert (code, outputs["released"], outputs["branch_slug"]) == (0, "false", "topic")
     assert (
         outputs["reason"] == f"v1.2.3a1-topic is already released (from {pushed[:7]})"
     )

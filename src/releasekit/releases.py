@@ -121,10 +121,16 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
         )
 
     _check_up_to_date(checkout)
+    base = repo.head()
     new, sha = commit_bump(checkout, "prerelease", say)
     repo.tag(tag, sha, f"Pre-release {tag}", checkout.author)
-    # The commit and its tag land together, or neither does.
-    repo.push([f"HEAD:refs/heads/{checkout.branch}", f"refs/tags/{tag}"])
+    try:
+        # The commit and its tag land together, or neither does.
+        repo.push([f"HEAD:refs/heads/{checkout.branch}", f"refs/tags/{tag}"])
+    except PushRejected:
+        # Drop the refused commit, so a re-run makes this pre-release, not the next.
+        repo.move_to(base)
+        raise
     say(f"pushed {new.to_string()} to {checkout.branch} with tag {tag}")
 
     published = forge.create_release(tag, sha=sha, prerelease=True, notes=None)

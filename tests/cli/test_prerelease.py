@@ -228,3 +228,35 @@ def test_bump_commit_on_a_detached_head_needs_no_branch(
         "github-actions[bot]|Bump version to 1.3.0 [skip ci]"
     )
     assert world.origin.subjects() == ["Initial commit"]
+
+
+def test_a_refused_push_leaves_the_desk_as_it_was(run: Runner, world: World) -> None:
+    world.monkeypatch.delenv("GITHUB_REF_NAME")
+    world.origin.add_hook(
+        "pre-receive",
+        'echo "error: GH013: Repository rule violations found." >&2\nexit 1\n',
+    )
+    work = world.desk(branch="topic")
+    base = git(work, "rev-parse", "HEAD")
+
+    code, _, stderr = _prerelease(run, work)
+
+    assert code == 5
+    assert stderr.splitlines()[-1] == (
+        "error: origin refused the push to refs/heads/topic, "
+        "refs/tags/v1.2.3a1-topic: a repository ruleset (GH013); add the releasing "
+        "token's actor to the ruleset's bypass list"
+    )
+    assert git(work, "rev-parse", "HEAD") == base
+    assert git(work, "status", "--porcelain") == ""
+
+    (world.origin.path / "hooks" / "pre-receive").unlink()
+    code, outputs, stderr = _prerelease(run, work)
+
+    assert code == 0, stderr
+    assert (outputs["version"], outputs["tag"]) == ("1.2.3a1", "v1.2.3a1-topic")
+    assert world.origin.tags() == {"v1.2.3a1-topic": outputs["sha"]}
+    assert world.origin.log("topic")[:2] == [
+        f"{BOT}|Bump version to 1.2.3a1 [skip ci]",
+        "Test Developer <developer@example.com>|Initial commit",
+    ]

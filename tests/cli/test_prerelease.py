@@ -260,3 +260,44 @@ def test_a_refused_push_leaves_the_desk_as_it_was(run: Runner, world: World) -> 
         f"{BOT}|Bump version to 1.2.3a1 [skip ci]",
         "Test Developer <developer@example.com>|Initial commit",
     ]
+
+
+def test_publish_of_a_named_tag_releases_that_tag_s_version(
+    run: Runner, world: World
+) -> None:
+    base = world.origin.push_commit({"x.txt": "x\n"}, "Start a feature", branch="topic")
+    world.monkeypatch.setenv("GITHUB_REF_NAME", "topic")
+    world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
+    assert _prerelease(run, world.checkout("first", sha=base))[0] == 6
+    tagged = world.origin.tags()["v1.2.3a1-topic"]
+    world.monkeypatch.setenv("GITHUB_REF_NAME", "main")
+
+    result = run(
+        "publish", "--path", str(world.checkout()), "--tag", "v1.2.3a1-topic", "--json"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    outputs = json.loads(result.stdout)
+    assert (outputs["version"], outputs["sha"]) == ("1.2.3a1", tagged)
+    assert world.releases() == [
+        {
+            "tag": "v1.2.3a1-topic",
+            "prerelease": True,
+            "latest": False,
+            "name": "v1.2.3a1-topic",
+        }
+    ]
+
+
+def test_publish_refuses_a_tag_of_no_known_format(run: Runner, world: World) -> None:
+    world.origin.push_commit({"x.txt": "x\n"}, "Next")
+    git(world.origin.path, "tag", "nightly", "main")
+
+    result = run("publish", "--path", str(world.checkout()), "--tag", "nightly")
+
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "error: tag nightly matches neither tag_format 'v{version}' nor "
+        "prerelease_tag_format 'v{version}-{branch}'; pass a release tag\n"
+    )
+    assert world.releases() == []

@@ -503,3 +503,24 @@ def test_the_token_never_leaks(run: Runner, world: World, tmp_path: Path) -> Non
     assert secret not in written + config
     assert f"::add-mask::{secret}" in masks
     assert TOKEN not in printed
+
+
+def test_commit_notes_list_the_subjects_since_the_previous_release(
+    run: Runner, world: World
+) -> None:
+    text = world.origin.file("main", "pyproject.toml")
+    world.origin.push_commit(
+        {"pyproject.toml": text + '\n\n[tool.releasekit]\nrelease_notes = "commits"\n'},
+        "Write notes from commits",
+    )
+    assert _release(run, world.desk("first"))[0] == 0
+    world.origin.push_commit({"feature.txt": "x\n"}, "Add a feature")
+
+    code, outputs, stderr = _release(run, world.desk("second"))
+
+    assert (code, outputs["tag"]) == (0, "v1.2.4"), stderr
+    bodies = [r.request_json["body"] for r in world.github.requests("POST", RELEASES)]
+    assert bodies == [
+        "- Write notes from commits\n- Initial commit",
+        "- Add a feature\n- Bump version to 1.2.4 [skip ci]",
+    ]

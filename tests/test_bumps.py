@@ -25,10 +25,10 @@ class RacingRepository(Repository):
         self.origin = origin
         self.races = races
 
-    def push(self, refspecs: Iterable[str]) -> None:
+    def push(self, refspecs: Iterable[str]) -> bool:
         if self.races:
             self.origin.push_commit(self.races.pop(0), "Someone else's change")
-        super().push(refspecs)
+        return super().push(refspecs)
 
 
 @pytest.fixture

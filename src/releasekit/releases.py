@@ -213,13 +213,16 @@ def _push_tag(checkout: Checkout, tag: str, say: Say) -> tuple[str, bool]:
     _check_on_branch(checkout, head)
     repo.tag(tag, head, f"Release {tag}", checkout.author)
     try:
-        repo.push([f"refs/tags/{tag}"])
+        pushed = repo.push([f"refs/tags/{tag}"])
     except PushRejected:
         # Another run may have tagged this version first; then its tag stands.
         tagged = repo.remote_tag(tag)
         if tagged is None:
             raise
         return tagged, False
+    if not pushed:
+        # Another run pushed the very same tag object first (same second).
+        return head, False
     if not repo.dry_run:
         say(f"tagged {head[:7]} as {tag}")
     return head, True

@@ -25,10 +25,10 @@ class RacingRepository(Repository):
         self.origin = origin
         self.races = races
 
-    def push(self, refspecs: Iterable[str]) -> None:
+    def push(self, refspecs: Iterable[str]) -> bool:
         if self.races:
             self.origin.push_commit(self.races.pop(0), "Someone else's change")
-        super().push(refspecs)
+        return super().push(refspecs)
 
 
 @pytest.fixture
@@ -100,3 +100,25 @@ def test_a_branch_that_never_settles_fails_clearly(
         "bump; run again"
     )
     assert origin.file("main", "pyproject.toml") == PYPROJECT.strip()
+
+
+def test_a_refused_push_drops_the_bump_commit(origin: Origin, tmp_path: Path) -> None:
+    origin.add_hook(
+        "pre-receive",
+        'echo "error: GH006: Protected branch update failed." >&2\nexit 1\n',
+    )
+    checkout, said = _checkout(origin, tmp_path, [])
+    base = checkout.repo.head()
+
+    with pytest.raises(GitError) as caught:
+        push_bump(
+            checkout, start=parse_version("1.2.3"), target="patch", say=said.append
+        )
+
+    assert caught.value.message == (
+        "origin refused the push to refs/heads/main: a branch protection rule "
+        "(GH006); let the releasing token bypass it or allow the bot to push"
+    )
+    assert checkout.repo.head() == base
+    assert git(checkout.repo.root, "status", "--porcelain") == ""
+    assert (checkout.repo.root / "pyproject.toml").read_text() == PYPROJECT

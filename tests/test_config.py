@@ -117,6 +117,11 @@ def test_every_setting_is_read(write_project: Callable[..., Path]) -> None:
         ),
         ('[tool]\nreleasekit = "on"\n', "tool.releasekit must be a table"),
         (
+            '[tool.releasekit]\ncommit_message = "Bump {name} to {version}"\n',
+            "tool.releasekit.commit_message may hold no placeholder but {version}; "
+            "write a literal brace twice, {{ or }}",
+        ),
+        (
             '[tool.releasekit.image]\nprepare = "make wheels"\n',
             "tool.releasekit.image.prepare must be an array of strings, e.g. "
             '["sh", "scripts/build.sh"]',

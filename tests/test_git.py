@@ -253,3 +253,18 @@ def test_list_remote_tags_sends_the_token_to_the_github_server_only(
 
     basic = base64.b64encode(b"x-access-token:ghs_t0ken").decode()
     assert seen == [f"basic {basic}", None]
+
+
+def test_push_tells_whether_the_remote_changed(
+    origin: Origin, clone: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Same tagger, message and second: both clones make the same tag object.
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2030-01-01T00:00:00Z")
+    first = Repository.open(clone)
+    second = Repository.open(origin.clone(tmp_path / "second"))
+    first.tag("v1.2.3", first.head(), "Release v1.2.3", BOT)
+    second.tag("v1.2.3", second.head(), "Release v1.2.3", BOT)
+
+    assert first.push(["refs/tags/v1.2.3"]) is True
+    assert second.push(["refs/tags/v1.2.3"]) is False
+    assert origin.tags() == {"v1.2.3": first.head()}

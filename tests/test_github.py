@@ -43,9 +43,17 @@ def _statuses(server: GitHubServer) -> list[int | None]:
         (Fault.rate_limit(403, retry_after=7), [7.0]),
         (Fault.rate_limit(429, retry_after=90), [30.0]),
         (Fault.status(502), [0.5]),
+        (
+            Fault.status(
+                429,
+                body={"message": "slow down"},
+                headers={"Retry-After": "Wed, 21 Oct 2065 07:28:00 GMT"},
+            ),
+            [30.0],
+        ),
         (Fault.drop(), [0.5]),
     ],
-    ids=["secondary-403", "429-capped", "502", "dropped"],
+    ids=["secondary-403", "429-capped", "502", "429-http-date", "dropped"],
 )
 def test_reads_are_retried_after_the_right_wait(
     forge: tuple[GitHub, list[float]],

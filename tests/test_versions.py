@@ -7,6 +7,7 @@ from releasekit.versions import (
     bump_version,
     format_tag,
     parse_version,
+    read_tag,
     slugify_branch,
 )
 
@@ -207,3 +208,19 @@ def test_slug_of_nothing_usable_is_refused() -> None:
         "branch '///' gives an empty tag suffix; use a branch name with letters "
         "or digits"
     )
+
+
+@pytest.mark.parametrize(
+    ("template", "tag", "version"),
+    [
+        ("v{version}", "v1.2.3", "1.2.3"),
+        ("release-{version}.x", "release-1.2.3.x", "1.2.3"),
+        ("v{version}-{branch}", "v1.2.3a1-feature-Login-12", "1.2.3a1"),
+        ("v{version}", "v1.2.3a1-topic", None),
+        ("v{version}", "nightly", None),
+        ("v{version}", "1.2.3", None),
+    ],
+)
+def test_read_tag(template: str, tag: str, version: str | None) -> None:
+    found = read_tag(template, tag)
+    assert (found.to_string() if found else None) == version

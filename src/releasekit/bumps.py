@@ -65,11 +65,11 @@ def push_bump(
         try:
             repo.push([f"HEAD:refs/heads/{checkout.branch}"])
         except PushRejected as err:
+            # Drop the refused commit, so the next attempt (or run) starts afresh.
+            repo.move_to(base)
             if err.reason != "moved":
                 raise
             say(f"{checkout.branch} moved on the remote; trying again on its new tip")
-            # Drop the refused commit, so the next attempt starts from the new tip.
-            repo.move_to(base)
             checkout = checkout.reload()
             continue
         return BumpResult(new, sha, bumped=True)

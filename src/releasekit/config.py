@@ -120,6 +120,13 @@ def _check_templates(project: Pyproject, config: Config) -> None:
     for key in ("tag_format", "prerelease_tag_format", "commit_message"):
         if "{version}" not in getattr(config, key):
             raise ConfigError(f"{project.path}: {TABLE}.{key} must contain {{version}}")
+    try:
+        config.commit_message.format(version="")
+    except (KeyError, IndexError, ValueError) as err:
+        raise ConfigError(
+            f"{project.path}: {TABLE}.commit_message may hold no placeholder but "
+            "{version}; write a literal brace twice, {{ or }}"
+        ) from err
     if "{branch}" not in config.prerelease_tag_format:
         raise ConfigError(
             f"{project.path}: {TABLE}.prerelease_tag_format must contain {{branch}}, "

@@ -238,19 +238,25 @@ class Repository:
             return
         self._git("reset", "--quiet", "--keep", sha)
 
-    def push(self, refspecs: Iterable[str]) -> None:
-        """Push refspecs atomically: all of them land or none does."""
+    def push(self, refspecs: Iterable[str]) -> bool:
+        """Push refspecs atomically: all of them land or none does.
+
+        Returns False when the remote already had every ref exactly so.
+        """
         specs = list(refspecs)
         if self.dry_run:
             self._say(f"would push {' '.join(specs)} to {self.remote}")
-            return
+            return True
 
         import git
 
         try:
-            self._repo.git.push("--porcelain", "--atomic", self.remote, *specs)
+            output = self._repo.git.push("--porcelain", "--atomic", self.remote, *specs)
         except git.GitCommandError as err:
             raise _rejection(self.remote, specs, err) from err
+        # Each ref's porcelain line starts with a flag; "=" means "up to date".
+        flags = re.findall(r"^(.)\t", str(output), re.MULTILINE)
+        return not flags or any(flag != "=" for flag in flags)
 
     # Running git.
 

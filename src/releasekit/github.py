@@ -189,11 +189,12 @@ class GitHub:
             return self._policy.backoff * 2.0**attempt
         if not _rate_limited(err.status, headers):
             return None
-        if "retry-after" in headers:
-            wait = float(headers["retry-after"])
-        elif headers.get("x-ratelimit-remaining") == "0":
-            reset = float(headers.get("x-ratelimit-reset", "0"))
-            wait = max(reset - time.time(), 1.0)
+        retry_after = _seconds_until(headers.get("retry-after", ""), relative=True)
+        reset = _seconds_until(headers.get("x-ratelimit-reset", ""), relative=False)
+        if retry_after is not None:
+            wait = max(retry_after, 0.0)
+        elif headers.get("x-ratelimit-remaining") == "0" and reset is not None:
+            wait = max(reset, 1.0)
         else:
             wait = 60.0
         return min(wait, self._policy.max_wait)
@@ -254,6 +255,23 @@ def _rate_limited(status: int, headers: dict[str, str]) -> bool:
     return status == 403 and (
         "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0"
     )
+
+
+def _seconds_until(value: str, *, relative: bool) -> float | None:
+    """Seconds to wait from a header: a number (of seconds, or epoch) or a date."""
+    try:
+        number = float(value)
+    except ValueError:
+        pass
+    else:
+        return number if relative else number - time.time()
+
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).timestamp() - time.time()
+    except (TypeError, ValueError):
+        return None
 
 
 def _errors(err: GithubException) -> list[dict[str, Any]]:

@@ -22,6 +22,8 @@ _REPOSITORY_URL = re.compile(
     r"(?P<owner>[\w.-]+)/(?P<name>[\w.-]+?)(?:\.git)?/?$"
 )
 
+_CREDENTIALS = re.compile(r"^([a-z][a-z0-9+.-]*://)[^/@]*@", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class Checkout:
@@ -143,8 +145,10 @@ def repository_from_url(url: str) -> str:
     """``owner/name`` from a remote URL in https, ssh or scp form."""
     match = _REPOSITORY_URL.match(url.strip())
     if not match:
+        # A remote URL may carry a token; name the URL without it.
+        shown = _CREDENTIALS.sub(r"\1", url.strip())
         raise ForgeError(
-            f"cannot tell the GitHub repository from the remote URL {url!r}; set "
+            f"cannot tell the GitHub repository from the remote URL {shown!r}; set "
             "GITHUB_REPOSITORY=owner/name"
         )
     return f"{match['owner']}/{match['name']}"

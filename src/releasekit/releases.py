@@ -21,7 +21,7 @@ from releasekit.versions import (
     bump_version,
     format_tag,
     is_prerelease,
-    parse_version,
+    read_tag,
     slugify_branch,
 )
 
@@ -76,7 +76,7 @@ def release(preflight: Preflight, *, bump: bool, say: Say) -> Outcome:
 
     existing = None if made else forge.find_release(tag)
     published = existing or forge.create_release(
-        tag, sha=tagged, prerelease=False, notes=_notes(checkout, tagged)
+        tag, sha=tagged, prerelease=False, notes=_notes(checkout, version, tagged)
     )
     if existing is None and not repo.dry_run:
         say(f"published the GitHub release {tag}: {published.url}")
@@ -117,13 +117,20 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
             tagged,
             published.url,
             reason=reason,
+            branch_slug=slug,
         )
 
     _check_up_to_date(checkout)
+    base = repo.head()
     new, sha = commit_bump(checkout, "prerelease", say)
     repo.tag(tag, sha, f"Pre-release {tag}", checkout.author)
-    # The commit and its tag land together, or neither does.
-    repo.push([f"HEAD:refs/heads/{checkout.branch}", f"refs/tags/{tag}"])
+    try:
+        # The commit and its tag land together, or neither does.
+        repo.push([f"HEAD:refs/heads/{checkout.branch}", f"refs/tags/{tag}"])
+    except PushRejected:
+        # Drop the refused commit, so a re-run makes this pre-release, not the next.
+        repo.move_to(base)
+        raise
     say(f"pushed {new.to_string()} to {checkout.branch} with tag {tag}")
 
     published = forge.create_release(tag, sha=sha, prerelease=True, notes=None)
@@ -157,7 +164,7 @@ def publish(preflight: Preflight, tag: str | None, *, say: Say) -> Outcome:
             "'releasekit tag' first"
         )
 
-    version = checkout.project.version
+    version = _version_of(checkout, tag)
     existing = forge.find_release(tag)
     if existing is not None:
         reason = f"{tag} already has a release"
@@ -167,11 +174,26 @@ def publish(preflight: Preflight, tag: str | None, *, say: Say) -> Outcome:
         )
 
     prerelease_ = is_prerelease(version)
-    notes = None if prerelease_ else _notes(checkout, tagged)
+    notes = None if prerelease_ else _notes(checkout, version, tagged)
     published: Release = forge.create_release(
         tag, sha=tagged, prerelease=prerelease_, notes=notes
     )
     return Outcome(True, version.to_string(), tag, tagged, published.url)
+
+
+def _version_of(checkout: Checkout, tag: str) -> Version:
+    """The version a release tag names: final by tag_format, else a pre-release."""
+    config = checkout.project.config
+    final = read_tag(config.tag_format, tag)
+    if final is not None and not is_prerelease(final):
+        return final
+    pre = read_tag(config.prerelease_tag_format, tag)
+    if pre is not None and is_prerelease(pre):
+        return pre
+    raise VersionError(
+        f"tag {tag} matches neither tag_format {config.tag_format!r} nor "
+        f"prerelease_tag_format {config.prerelease_tag_format!r}; pass a release tag"
+    )
 
 
 def current_tag(checkout: Checkout) -> str:
@@ -191,13 +213,16 @@ def _push_tag(checkout: Checkout, tag: str, say: Say) -> tuple[str, bool]:
     _check_on_branch(checkout, head)
     repo.tag(tag, head, f"Release {tag}", checkout.author)
     try:
-        repo.push([f"refs/tags/{tag}"])
+        pushed = repo.push([f"refs/tags/{tag}"])
     except PushRejected:
         # Another run may have tagged this version first; then its tag stands.
         tagged = repo.remote_tag(tag)
         if tagged is None:
             raise
         return tagged, False
+    if not pushed:
+        # Another run pushed the very same tag object first (same second).
+        return head, False
     if not repo.dry_run:
         say(f"tagged {head[:7]} as {tag}")
     return head, True
@@ -264,30 +289,23 @@ def _check_up_to_date(checkout: Checkout) -> None:
         )
 
 
-def _notes(checkout: Checkout, sha: str) -> str | None:
+def _notes(checkout: Checkout, version: Version, sha: str) -> str | None:
     """Release notes: None lets GitHub generate them."""
     if checkout.project.config.release_notes == "github":
         return None
-    previous = _previous_release(checkout)
+    previous = _previous_release(checkout, version)
     subjects = checkout.repo.subjects(previous, sha)
     return "\n".join(f"- {subject}" for subject in subjects) or "No changes."
 
 
-def _previous_release(checkout: Checkout) -> str | None:
-    project = checkout.project
-    template = project.config.tag_format
-    prefix, _, suffix = template.partition("{version}")
+def _previous_release(checkout: Checkout, version: Version) -> str | None:
+    """The commit of the newest final release before ``version``, or None."""
+    template = checkout.project.config.tag_format
     candidates: list[tuple[Version, str]] = []
     for name, sha in checkout.repo.remote_tags().items():
-        if not (name.startswith(prefix) and name.endswith(suffix)):
-            continue
-        text = name[len(prefix) : len(name) - len(suffix)]
-        try:
-            version = parse_version(text)
-        except VersionError:
-            continue
-        if not is_prerelease(version) and version < project.version:
-            candidates.append((version, sha))
+        released = read_tag(template, name)
+        if released and not is_prerelease(released) and released < version:
+            candidates.append((released, sha))
     return max(candidates)[1] if candidates else None
 
 

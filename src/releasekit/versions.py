@@ -119,6 +119,20 @@ def format_tag(template: str, version: Version, branch: str | None = None) -> st
     )
 
 
+def read_tag(template: str, tag: str) -> Version | None:
+    """The version in a tag made from a template, or None if it does not fit."""
+    parts = re.split(r"(\{version\}|\{branch\})", template)
+    placeholders = {"{version}": "(?P<version>.+?)", "{branch}": ".+"}
+    pattern = "".join(placeholders.get(part, re.escape(part)) for part in parts)
+    match = re.fullmatch(pattern, tag)
+    if not match:
+        return None
+    try:
+        return parse_version(match["version"])
+    except VersionError:
+        return None
+
+
 def slugify_branch(branch: str, version: str = "") -> str:
     """Turn a branch name into the slug used in pre-release and image tags.
 

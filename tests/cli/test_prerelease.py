@@ -123,11 +123,12 @@ def test_a_failed_prerelease_is_finished_by_a_rerun(run: Runner, world: World) -
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["sha"]) == ("true", pushed)
+    assert (outputs["version"], outputs["branch_slug"]) == ("1.2.3a1", "topic")
     assert [r["tag"] for r in world.releases()] == ["v1.2.3a1-topic"]
     assert world.origin.branch("topic") == pushed
 
     code, outputs, _ = _prerelease(run, world.checkout("again", sha=base))
-    assert (code, outputs["released"]) == (0, "false")
+    assert (code, outputs["released"], outputs["branch_slug"]) == (0, "false", "topic")
     assert (
         outputs["reason"] == f"v1.2.3a1-topic is already released (from {pushed[:7]})"
     )
@@ -227,3 +228,76 @@ def test_bump_commit_on_a_detached_head_needs_no_branch(
         "github-actions[bot]|Bump version to 1.3.0 [skip ci]"
     )
     assert world.origin.subjects() == ["Initial commit"]
+
+
+def test_a_refused_push_leaves_the_desk_as_it_was(run: Runner, world: World) -> None:
+    world.monkeypatch.delenv("GITHUB_REF_NAME")
+    world.origin.add_hook(
+        "pre-receive",
+        'echo "error: GH013: Repository rule violations found." >&2\nexit 1\n',
+    )
+    work = world.desk(branch="topic")
+    base = git(work, "rev-parse", "HEAD")
+
+    code, _, stderr = _prerelease(run, work)
+
+    assert code == 5
+    assert stderr.splitlines()[-1] == (
+        "error: origin refused the push to refs/heads/topic, "
+        "refs/tags/v1.2.3a1-topic: a repository ruleset (GH013); add the releasing "
+        "token's actor to the ruleset's bypass list"
+    )
+    assert git(work, "rev-parse", "HEAD") == base
+    assert git(work, "status", "--porcelain") == ""
+
+    (world.origin.path / "hooks" / "pre-receive").unlink()
+    code, outputs, stderr = _prerelease(run, work)
+
+    assert code == 0, stderr
+    assert (outputs["version"], outputs["tag"]) == ("1.2.3a1", "v1.2.3a1-topic")
+    assert world.origin.tags() == {"v1.2.3a1-topic": outputs["sha"]}
+    assert world.origin.log("topic")[:2] == [
+        f"{BOT}|Bump version to 1.2.3a1 [skip ci]",
+        "Test Developer <developer@example.com>|Initial commit",
+    ]
+
+
+def test_publish_of_a_named_tag_releases_that_tag_s_version(
+    run: Runner, world: World
+) -> None:
+    base = world.origin.push_commit({"x.txt": "x\n"}, "Start a feature", branch="topic")
+    world.monkeypatch.setenv("GITHUB_REF_NAME", "topic")
+    world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
+    assert _prerelease(run, world.checkout("first", sha=base))[0] == 6
+    tagged = world.origin.tags()["v1.2.3a1-topic"]
+    world.monkeypatch.setenv("GITHUB_REF_NAME", "main")
+
+    result = run(
+        "publish", "--path", str(world.checkout()), "--tag", "v1.2.3a1-topic", "--json"
+    )
+
+    assert result.exit_code == 0, result.stderr
+    outputs = json.loads(result.stdout)
+    assert (outputs["version"], outputs["sha"]) == ("1.2.3a1", tagged)
+    assert world.releases() == [
+        {
+            "tag": "v1.2.3a1-topic",
+            "prerelease": True,
+            "latest": False,
+            "name": "v1.2.3a1-topic",
+        }
+    ]
+
+
+def test_publish_refuses_a_tag_of_no_known_format(run: Runner, world: World) -> None:
+    world.origin.push_commit({"x.txt": "x\n"}, "Next")
+    git(world.origin.path, "tag", "nightly", "main")
+
+    result = run("publish", "--path", str(world.checkout()), "--tag", "nightly")
+
+    assert (result.exit_code, result.stdout) == (4, "")
+    assert result.stderr == (
+        "error: tag nightly matches neither tag_format 'v{version}' nor "
+        "prerelease_tag_format 'v{version}-{branch}'; pass a release tag\n"
+    )
+    assert world.releases() == []

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from releasekit.git import Repository
 from tests.cli.conftest import BOT, REPOSITORY, World
 from tests.conftest import Runner
 from tests.support.github_faults import Fault
@@ -279,7 +280,7 @@ def test_two_runs_racing_converge(world: World) -> None:
 
     assert [code for code, _, _ in results] == [0, 0], results
     released = sorted(json.loads(out)["released"] for _, out, _ in results)
-    assert released in (["false", "true"], ["true", "true"])
+    assert released == ["false", "true"]
     assert world.origin.tags() == {"v1.2.3": head}
     assert [r["tag"] for r in world.releases()] == ["v1.2.3"]
     assert world.origin.subjects() == [
@@ -503,3 +504,55 @@ def test_the_token_never_leaks(run: Runner, world: World, tmp_path: Path) -> Non
     assert secret not in written + config
     assert f"::add-mask::{secret}" in masks
     assert TOKEN not in printed
+
+
+def test_commit_notes_list_the_subjects_since_the_previous_release(
+    run: Runner, world: World
+) -> None:
+    text = world.origin.file("main", "pyproject.toml")
+    world.origin.push_commit(
+        {"pyproject.toml": text + '\n\n[tool.releasekit]\nrelease_notes = "commits"\n'},
+        "Write notes from commits",
+    )
+    assert _release(run, world.desk("first"))[0] == 0
+    world.origin.push_commit({"feature.txt": "x\n"}, "Add a feature")
+
+    code, outputs, stderr = _release(run, world.desk("second"))
+
+    assert (code, outputs["tag"]) == (0, "v1.2.4"), stderr
+    bodies = [r.request_json["body"] for r in world.github.requests("POST", RELEASES)]
+    assert bodies == [
+        "- Write notes from commits\n- Initial commit",
+        "- Add a feature\n- Bump version to 1.2.4 [skip ci]",
+    ]
+
+
+def test_an_identical_tag_pushed_first_is_not_released_twice(
+    run: Runner, world: World
+) -> None:
+    head = world.origin.branch("main")
+    assert head is not None
+    # Another run tags the same commit as the same bot in the same second, so
+    # its tag object is byte-identical to this run's and the push is a no-op.
+    world.monkeypatch.setenv("GIT_COMMITTER_DATE", "2030-01-01T00:00:00Z")
+    other = world.checkout("other")
+    name, email = BOT[: BOT.index(" <")], BOT[BOT.index("<") + 1 : -1]
+    identity = ["-c", f"user.name={name}", "-c", f"user.email={email}"]
+    git(other, *identity, "tag", "--annotate", "-m", "Release v1.2.3", "v1.2.3")
+    push = Repository.push
+
+    def racing(self: Repository, refspecs: list[str]) -> bool:
+        if refspecs == ["refs/tags/v1.2.3"]:
+            git(other, "push", "--quiet", "origin", "refs/tags/v1.2.3")
+        return push(self, refspecs)
+
+    world.monkeypatch.setattr(Repository, "push", racing)
+    code, outputs, stderr = _release(run, world.checkout(), "--no-bump")
+
+    assert code == 0, stderr
+    assert (outputs["released"], outputs["reason"]) == (
+        "false",
+        f"v1.2.3 is already released (from {head[:7]})",
+    )
+    assert world.origin.tags() == {"v1.2.3": head}
+    assert [r["tag"] for r in world.releases()] == ["v1.2.3"]

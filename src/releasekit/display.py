@@ -33,12 +33,14 @@ class Display:
             self._line(self.err, message)
 
     def warning(self, message: str) -> None:
-        """Warn, always, and as an annotation in Actions."""
+        """Warn, always, and as an annotation in Actions: one line."""
+        message = _one_line(message)
         self.actions.annotate("warning", message)
         self._line(self.err, f"warning: {message}")
 
     def error(self, message: str) -> None:
-        """Report a failure, always, and as an annotation in Actions."""
+        """Report a failure, always, and as an annotation in Actions: one line."""
+        message = _one_line(message)
         self.actions.annotate("error", message)
         self._line(self.err, f"error: {message}")
 
@@ -75,3 +77,7 @@ class Display:
         safe = "\n".join(neutralise(line) for line in text.splitlines() or [""])
         stream.write(SECRETS.redact(safe) + "\n")
         stream.flush()
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split("\n")).replace("\r", " ")

@@ -116,3 +116,33 @@ def test_errors_become_annotations_inside_actions(
     message += "folder or pass --path"
     assert result.exit_code == 3
     assert result.stderr == f"::error::{message}\nerror: {message}\n"
+
+
+def test_a_bug_is_one_redacted_line_and_a_traceback_with_verbose(
+    run: Runner,
+    write_project: Callable[..., Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from releasekit.project import Project
+    from releasekit.runtime import SECRETS
+
+    folder = write_project(PROJECT)
+    SECRETS.add("s3cret-value")
+
+    def broken(cls: type[Project], path: Path) -> Project:
+        raise RuntimeError("lost s3cret-value\n::error::injected")
+
+    monkeypatch.setattr(Project, "load", classmethod(broken))
+
+    plain = run("version", "--path", str(folder))
+    verbose = run("-v", "version", "--path", str(folder))
+
+    message = (
+        "error: unexpected RuntimeError: lost *** ::error::injected; run again with "
+        "-v and report the output\n"
+    )
+    assert (plain.exit_code, plain.stdout, plain.stderr) == (1, "", message)
+    assert verbose.exit_code == 1
+    assert verbose.stderr.startswith("Traceback (most recent call last):\n")
+    assert verbose.stderr.endswith(message)
+    assert "s3cret-value" not in verbose.stderr

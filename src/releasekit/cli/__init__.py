@@ -23,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the command line and exit with the documented code."""
     args = list(sys.argv[1:] if argv is None else argv)
     display = Display(actions=Actions.from_environment())
+    display.verbosity = _leading_verbosity(args)
     fast = _parse_fast_version(args)
     if fast is not None:
         verbosity, path, as_json = fast
@@ -49,6 +50,16 @@ def _guarded(display: Display, action: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         display.error("interrupted; run the command again to finish")
         return 130
+    except Exception as err:
+        # A bug: one redacted line, and the traceback only with --verbose.
+        import traceback
+
+        display.detail(traceback.format_exc().rstrip())
+        display.error(
+            f"unexpected {type(err).__name__}: {err}; run again with -v and report "
+            "the output"
+        )
+        return 1
 
 
 def _run_app(display: Display, args: list[str]) -> int:
@@ -67,6 +78,19 @@ def _run_app(display: Display, args: list[str]) -> int:
         display.error("interrupted; run the command again to finish")
         return 130
     return code if isinstance(code, int) else 0
+
+
+def _leading_verbosity(args: list[str]) -> int:
+    """The verbosity the global options before the command ask for."""
+    verbosity = NORMAL
+    for arg in args:
+        if arg in ("-v", "--verbose"):
+            verbosity = VERBOSE
+        elif arg in ("-q", "--quiet"):
+            verbosity = QUIET
+        else:
+            break
+    return verbosity
 
 
 def _parse_fast_version(args: list[str]) -> tuple[int, Path, bool] | None:

@@ -97,6 +97,10 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
     """Commit the next pre-release version, push it with its tag, then release it."""
     checkout, forge = preflight.checkout, preflight.forge
     repo, config = checkout.repo, checkout.project.config
+    unfinished = _unfinished_prerelease(preflight)
+    if unfinished is not None:
+        return unfinished
+
     version = bump_version(checkout.project.version, "prerelease")
     tag = format_tag(config.prerelease_tag_format, version, checkout.branch)
     slug = slugify_branch(checkout.branch, version.to_string())
@@ -135,6 +139,30 @@ def prerelease(preflight: Preflight, *, say: Say) -> Outcome:
 
     published = forge.create_release(tag, sha=sha, prerelease=True, notes=None)
     return Outcome(True, new.to_string(), tag, sha, published.url, branch_slug=slug)
+
+
+def _unfinished_prerelease(preflight: Preflight) -> Outcome | None:
+    """Finish the pre-release HEAD already carries, if its release is missing.
+
+    At a desk the branch stays at the pushed pre-release commit, so a run that
+    died before creating the release is finished here instead of being skipped.
+    """
+    checkout, forge = preflight.checkout, preflight.forge
+    version = checkout.project.version
+    if not is_prerelease(version):
+        return None
+    tag = current_tag(checkout)
+    tagged = checkout.repo.remote_tag(tag)
+    if tagged is None or tagged != checkout.repo.head():
+        return None
+    if forge.find_release(tag) is not None:
+        return None
+
+    published = forge.create_release(tag, sha=tagged, prerelease=True, notes=None)
+    slug = slugify_branch(checkout.branch, version.to_string())
+    return Outcome(
+        True, version.to_string(), tag, tagged, published.url, branch_slug=slug
+    )
 
 
 def tag_version(checkout: Checkout, *, say: Say) -> Outcome:

@@ -301,3 +301,29 @@ def test_publish_refuses_a_tag_of_no_known_format(run: Runner, world: World) -> 
         "prerelease_tag_format 'v{version}-{branch}'; pass a release tag\n"
     )
     assert world.releases() == []
+
+
+def test_a_desk_rerun_finishes_the_prerelease_it_pushed(
+    run: Runner, world: World
+) -> None:
+    world.monkeypatch.delenv("GITHUB_REF_NAME")
+    work = world.desk(branch="topic")
+    world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
+
+    code, _, _ = _prerelease(run, work)
+    assert code == 6
+    pushed = world.origin.branch("topic")
+    assert git(work, "rev-parse", "HEAD") == pushed
+
+    code, finished, stderr = _prerelease(run, work)
+    code_next, following, _ = _prerelease(run, work)
+
+    assert code == 0, stderr
+    assert (finished["tag"], finished["released"], finished["sha"]) == (
+        "v1.2.3a1-topic",
+        "true",
+        pushed,
+    )
+    assert code_next == 0
+    assert following["tag"] == "v1.2.3a2-topic"
+    assert [r["tag"] for r in world.releases()] == ["v1.2.3a1-topic", "v1.2.3a2-topic"]

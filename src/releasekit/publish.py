@@ -90,13 +90,13 @@ class Publisher:
         buildargs: Mapping[str, str] | None = None,
     ) -> str:
         """Build and tag the image; return its ID (empty in a dry run)."""
-        self._prepare()
         for key, value in (buildargs or {}).items():
             if value and SECRETS.redact(value) != value:
                 raise ImageError(
                     f"build argument {key} holds a secret, which the image history "
                     "would keep; pass it another way"
                 )
+        self._prepare()
 
         if not context.is_dir():
             raise ImageError(

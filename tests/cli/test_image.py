@@ -496,3 +496,45 @@ def test_the_image_runs_with_its_version(
     output = docker_client.containers.run(f"{registry.host}/{PATH}:1.2.3", remove=True)
 
     assert output == b"1.2.3\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        ("build", "GITHUB_TOKEN"),
+        ("build", "GH_TOKEN"),
+        ("build", "RELEASEKIT_REGISTRY_PASSWORD"),
+        ("publish", "GITHUB_TOKEN"),
+    ],
+)
+def test_a_secret_from_the_environment_is_never_a_build_argument(
+    run: Runner,
+    project: Path,
+    registry: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    variable: str,
+) -> None:
+    secret = "the-job-token-0123456789"
+    monkeypatch.setenv(variable, secret)
+    # The refusal comes before the engine is needed.
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/engine.sock")
+
+    result = run(
+        "image",
+        command,
+        "--path",
+        str(project),
+        "--registry",
+        registry.host,
+        "--build-arg",
+        f"TOKEN={secret}",
+    )
+
+    assert result.exit_code == 7
+    assert result.stderr.splitlines()[-1] == (
+        "error: build argument TOKEN holds a secret, which the image history "
+        "would keep; pass it another way"
+    )
+    assert secret not in result.stdout + result.stderr
+    assert registry.tags(PATH) == []

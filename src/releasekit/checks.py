@@ -132,6 +132,11 @@ def _compare_with_base(
     project: Project, repository: Repository, base_ref: str, report: CheckReport
 ) -> None:
     remote = repository.remote
+    if repository.remote_branch(base_ref) is None:
+        raise GitError(
+            f"the base branch {base_ref} does not exist on {remote}; pass the "
+            "branch the pull request targets with --base-ref"
+        )
     sha = repository.fetch_branch(base_ref)
     path = repository.relative(project.pyproject.path)
     try:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 OCI: Final = "org.opencontainers.image"
 REVISION_LABEL: Final = f"{OCI}.revision"
+VERSION_LABEL: Final = f"{OCI}.version"
 
 # The reference grammar of the distribution registry (distribution/reference).
 _DOMAIN_PART = r"(?:[a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])"

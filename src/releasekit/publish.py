@@ -20,7 +20,7 @@ from pathlib import Path
 
 from releasekit.engine import Chunk, Engine
 from releasekit.errors import ImageError
-from releasekit.images import REVISION_LABEL, ImageMetadata
+from releasekit.images import REVISION_LABEL, VERSION_LABEL, ImageMetadata
 from releasekit.registry import Credentials, Registry
 from releasekit.runtime import SECRETS
 
@@ -90,13 +90,13 @@ class Publisher:
         buildargs: Mapping[str, str] | None = None,
     ) -> str:
         """Build and tag the image; return its ID (empty in a dry run)."""
-        self._prepare()
         for key, value in (buildargs or {}).items():
             if value and SECRETS.redact(value) != value:
                 raise ImageError(
                     f"build argument {key} holds a secret, which the image history "
                     "would keep; pass it another way"
                 )
+        self._prepare()
 
         if not context.is_dir():
             raise ImageError(
@@ -165,15 +165,36 @@ class Publisher:
                 "build it first with 'releasekit image build'"
             )
 
+        floating = self._movable_tags()
         engine.login(meta.name.registry, credentials)
         reported = None
         with self._progress() as progress:
-            for tag in (*meta.tags[1:], meta.version_tag):
+            for tag in (*floating, meta.version_tag):
                 reported = engine.push(meta.name.reference(tag), credentials, progress)
         if not engine.dry_run:
             self._say(f"pushed {', '.join(meta.references)}")
 
         return self._confirm(reported)
+
+    def _movable_tags(self) -> list[str]:
+        """The floating tags to push: never one that is a version's own tag.
+
+        Version 2.0's own tag is also the floating tag of every 2.0.x release.
+        """
+        meta = self.metadata
+        movable = []
+        for tag in meta.tags[1:]:
+            found = None
+            if tag != "latest":
+                found = self.registry.published(meta.name.path, tag)
+            if found is not None and found.label(VERSION_LABEL) == tag:
+                self._warn(
+                    f"{meta.name.reference(tag)} is the tag of version {tag}, which "
+                    f"is never replaced; not moving it to {meta.version}"
+                )
+                continue
+            movable.append(tag)
+        return movable
 
     def _confirm(self, reported: str | None) -> Pushed:
         meta = self.metadata

@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 
 GHCR: Final = "ghcr.io"
 
+# Where the password of any registry but GHCR comes from.
+REGISTRY_PASSWORD: Final = "RELEASEKIT_REGISTRY_PASSWORD"
+
 # Where podman and Docker look for a registry's CA: <folder>/<host:port>/*.crt.
 CERT_FOLDERS: Final = (Path("/etc/containers/certs.d"), Path("/etc/docker/certs.d"))
 
@@ -98,7 +101,7 @@ def credentials_for(
 def _credential_keys(registry: str) -> tuple[str, str]:
     if registry == GHCR:
         return "GITHUB_ACTOR", "GITHUB_TOKEN"
-    return "RELEASEKIT_REGISTRY_USERNAME", "RELEASEKIT_REGISTRY_PASSWORD"
+    return "RELEASEKIT_REGISTRY_USERNAME", REGISTRY_PASSWORD
 
 
 def login_advice(registry: str) -> str:

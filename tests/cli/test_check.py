@@ -290,3 +290,17 @@ def test_outside_a_clone_is_a_git_error(run: Runner, tmp_path: Path) -> None:
     assert result.stderr == (
         f"error: {tmp_path} is not inside a git repository; run releasekit in a clone\n"
     )
+
+
+def test_a_missing_base_branch_is_a_git_error(
+    run: Runner, origin: Origin, tmp_path: Path
+) -> None:
+    clone = pull_request(origin, tmp_path, "1.3.0")
+
+    result = run("check", "--path", str(clone), "--base-ref", "mian")
+
+    assert (result.exit_code, result.stdout) == (5, "")
+    assert result.stderr == (
+        "error: the base branch mian does not exist on origin; pass the branch "
+        "the pull request targets with --base-ref\n"
+    )

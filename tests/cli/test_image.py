@@ -425,6 +425,8 @@ def test_dry_run_touches_neither_engine_nor_registry(
         f"would tag it {image}:1.2",
         f"would tag it {image}:1",
         f"would tag it {image}:latest",
+        f"would look up {image}:1.2 in the registry",
+        f"would look up {image}:1 in the registry",
         f"would log in to {registry.host} as releasekit",
         f"would push {image}:1.2",
         f"would push {image}:1",
@@ -496,3 +498,68 @@ def test_the_image_runs_with_its_version(
     output = docker_client.containers.run(f"{registry.host}/{PATH}:1.2.3", remove=True)
 
     assert output == b"1.2.3\n"
+
+
+@pytest.mark.parametrize(
+    ("command", "variable"),
+    [
+        ("build", "GITHUB_TOKEN"),
+        ("build", "GH_TOKEN"),
+        ("build", "RELEASEKIT_REGISTRY_PASSWORD"),
+        ("publish", "GITHUB_TOKEN"),
+    ],
+)
+def test_a_secret_from_the_environment_is_never_a_build_argument(
+    run: Runner,
+    project: Path,
+    registry: Registry,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    variable: str,
+) -> None:
+    secret = "the-job-token-0123456789"
+    monkeypatch.setenv(variable, secret)
+    # The refusal comes before the engine is needed.
+    monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/engine.sock")
+
+    result = run(
+        "image",
+        command,
+        "--path",
+        str(project),
+        "--registry",
+        registry.host,
+        "--build-arg",
+        f"TOKEN={secret}",
+    )
+
+    assert result.exit_code == 7
+    assert result.stderr.splitlines()[-1] == (
+        "error: build argument TOKEN holds a secret, which the image history "
+        "would keep; pass it another way"
+    )
+    assert secret not in result.stdout + result.stderr
+    assert registry.tags(PATH) == []
+
+
+def test_a_floating_tag_never_replaces_an_earlier_versions_own_tag(
+    run: Runner, project: Path, registry: Registry, image_cleanup: list[str]
+) -> None:
+    image_cleanup += [f"{registry.host}/{PATH}:{tag}" for tag in ("2.0", "2.0.1")]
+    args = ("image", "publish", "--path", str(project), "--registry", registry.host)
+    commit(project, "2.0")
+    assert run(*args).exit_code == 0
+    own = registry.manifest(PATH, "2.0")[1]
+    commit(project, "2.0.1")
+
+    result = run(*args)
+
+    assert result.exit_code == 0, result.stderr
+    assert registry.tags(PATH) == ["2", "2.0", "2.0.1", "latest"]
+    assert registry.manifest(PATH, "2.0")[1] == own
+    digest = registry.manifest(PATH, "2.0.1")[1]
+    assert {registry.manifest(PATH, tag)[1] for tag in ("2", "latest")} == {digest}
+    assert (
+        f"warning: {registry.host}/{PATH}:2.0 is the tag of version 2.0, which is "
+        "never replaced; not moving it to 2.0.1"
+    ) in result.stderr.splitlines()

@@ -11,7 +11,13 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from releasekit.cli.common import DRY_RUN_OPTION, JSON_OPTION, PATH_OPTION, get_state
+from releasekit.cli.common import (
+    DRY_RUN_OPTION,
+    JSON_OPTION,
+    PATH_OPTION,
+    get_state,
+    read_token,
+)
 from releasekit.display import NORMAL, Display
 
 if TYPE_CHECKING:
@@ -133,7 +139,7 @@ def build(
     display = get_state(ctx).display
     target = _target(display, path, registry, image, version, branch)
     source, dockerfile = _sources(target.project, context, file)
-    buildargs = _build_args(build_arg)
+    buildargs = _build_args(display, build_arg)
 
     with (
         _publisher(display, target, None, dry_run) as publisher,
@@ -198,7 +204,7 @@ def publish(
     target = _target(display, path, registry, image, version, branch)
     credentials = _credentials(display, target, password_stdin, dry_run)
     source, dockerfile = _sources(target.project, context, file)
-    buildargs = _build_args(build_arg)
+    buildargs = _build_args(display, build_arg)
 
     with (
         _publisher(display, target, credentials, dry_run) as publisher,
@@ -265,9 +271,21 @@ def _sources(
     return source.resolve(), dockerfile.resolve()
 
 
-def _build_args(pairs: list[str]) -> dict[str, str]:
-    from releasekit.images import parse_build_args
+def _build_args(display: Display, pairs: list[str]) -> dict[str, str]:
+    """Read the build arguments, once every secret in the environment is masked.
 
+    Masked secrets are refused as build arguments, so the job token and the
+    registry password are masked even when this command logs in nowhere.
+    """
+    import os
+
+    from releasekit.images import parse_build_args
+    from releasekit.registry import REGISTRY_PASSWORD
+
+    read_token(display)
+    password = os.environ.get(REGISTRY_PASSWORD, "").strip("\r\n")
+    if password:
+        display.actions.mask(password)
     return parse_build_args(pairs)
 
 

@@ -139,9 +139,16 @@ class Repository:
         return self._git("show", f"{revision}:{path}", strip=False)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        """Tell whether a commit is reachable from another."""
-        code = self._status("merge-base", "--is-ancestor", ancestor, descendant)
-        return code == 0
+        """Tell whether a commit is reachable from another.
+
+        A shallow clone cannot see past its cut, so it is deepened once to know.
+        """
+        if self._status("merge-base", "--is-ancestor", ancestor, descendant) == 0:
+            return True
+        if self._git("rev-parse", "--is-shallow-repository") != "true":
+            return False
+        self._remote_git("fetch", "--quiet", "--unshallow", "--no-tags", self.remote)
+        return self._status("merge-base", "--is-ancestor", ancestor, descendant) == 0
 
     def subjects(self, since: str | None, until: str) -> list[str]:
         """Commit subjects after ``since`` (exclusive) up to ``until``, newest first."""

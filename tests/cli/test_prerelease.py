@@ -327,3 +327,29 @@ def test_a_desk_rerun_finishes_the_prerelease_it_pushed(
     assert code_next == 0
     assert following["tag"] == "v1.2.3a2-topic"
     assert [r["tag"] for r in world.releases()] == ["v1.2.3a1-topic", "v1.2.3a2-topic"]
+
+
+def test_the_image_workflow_bumps_on_the_tip_from_the_released_commit(
+    run: Runner, world: World
+) -> None:
+    released = world.origin.branch("main")
+    assert released is not None
+    first = run("release", "--no-bump", "--path", str(world.checkout("first")))
+    assert first.exit_code == 0, first.stderr
+    later = world.origin.push_commit({"x.txt": "x\n"}, "A change pushed meanwhile")
+
+    work = world.checkout("rerun", sha=later)
+    again = run("release", "--no-bump", "--json", "--path", str(work))
+    outputs = json.loads(again.stdout)
+    git(work, "fetch", "--quiet", "--depth=1", "origin", outputs["sha"])
+    git(work, "checkout", "--quiet", "--detach", outputs["sha"])
+    bumped = run("bump", "patch", "--commit", "--push", "--path", str(work))
+
+    assert (outputs["needs_bump"], outputs["sha"]) == ("true", released)
+    assert (bumped.exit_code, bumped.stdout) == (0, "1.2.4\n"), bumped.stderr
+    assert world.origin.subjects() == [
+        "Bump version to 1.2.4 [skip ci]",
+        "A change pushed meanwhile",
+        "Initial commit",
+    ]
+    assert world.version_on() == 'version = "1.2.4"  # the next, unreleased version'

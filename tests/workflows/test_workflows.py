@@ -396,6 +396,10 @@ def test_the_release_image_steps_wait_for_a_release() -> None:
         (None, "releasekit release --no-bump"),
         (
             "steps.release.outputs.needs_bump == 'true'",
+            'git checkout --quiet --detach "$SHA"',
+        ),
+        (
+            "steps.release.outputs.needs_bump == 'true'",
             'releasekit image publish --version "$VERSION"',
         ),
         (
@@ -403,7 +407,8 @@ def test_the_release_image_steps_wait_for_a_release() -> None:
             "releasekit bump patch --commit --push",
         ),
     ]
-    assert steps[4]["env"]["VERSION"] == "${{ steps.release.outputs.version }}"
+    assert steps[4]["env"]["SHA"] == "${{ steps.release.outputs.sha }}"
+    assert steps[5]["env"]["VERSION"] == "${{ steps.release.outputs.version }}"
 
 
 ACTION_INPUTS = {

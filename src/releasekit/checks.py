@@ -120,11 +120,20 @@ def _check_released(
     project: Project, repository: Repository, report: CheckReport
 ) -> None:
     # Ask the remote: a CI checkout has no tags, and local tags can be stale.
-    if repository.remote_tag(project.tag) is not None:
+    version = project.version
+    if is_prerelease(version):
+        # A pre-release tag names its branch; the version is taken on any branch.
+        template = project.config.prerelease_tag_format.split("{branch}")[0]
+        pattern = template.replace("{version}", version.to_string()) + "*"
+        found = sorted(repository.remote_tags(pattern))
+    else:
+        found = [project.tag] if repository.remote_tag(project.tag) else []
+    if found:
         report.problems.append(
-            f"version {project.version.to_string()} is already released: the tag "
-            f"{project.tag} exists on {repository.remote}; bump the version "
-            "('releasekit bump patch') and commit it"
+            f"version {version.to_string()} is already released: the tag "
+            f"{found[0]} exists on {repository.remote}; bump the version "
+            f"('releasekit bump {'prerelease' if is_prerelease(version) else 'patch'}')"
+            " and commit it"
         )
 
 

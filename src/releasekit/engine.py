@@ -132,9 +132,16 @@ class Engine:
         image_id = self._run_build(
             client, context, dockerfile, references, labels, dict(buildargs), show
         )
-        for reference in references[1:]:
-            repository, _, tag = reference.rpartition(":")
-            client.api.tag(image_id, repository, tag)
+        import docker.errors
+
+        try:
+            for reference in references[1:]:
+                repository, _, tag = reference.rpartition(":")
+                client.api.tag(image_id, repository, tag)
+        except docker.errors.DockerException as err:
+            raise ImageError(
+                f"the engine at {self.host} could not tag the image: {_reason(err)}"
+            ) from err
         return image_id
 
     def _run_build(

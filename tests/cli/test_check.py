@@ -304,3 +304,22 @@ def test_a_missing_base_branch_is_a_git_error(
         "error: the base branch mian does not exist on origin; pass the branch "
         "the pull request targets with --base-ref\n"
     )
+
+
+def test_a_pre_release_already_tagged_on_any_branch(
+    run: Runner, origin: Origin, tmp_path: Path
+) -> None:
+    push_tag(origin, "v1.3.0a1-feature-x")
+    clone = pull_request(origin, tmp_path, "1.3.0a1")
+
+    result = run(
+        "check", "--path", str(clone), "--base-ref", "main", "--default-branch", "dev"
+    )
+
+    assert result.exit_code == 9
+    assert result.stderr == (
+        "error: version 1.3.0a1 is already released: the tag v1.3.0a1-feature-x "
+        "exists on origin; bump the version ('releasekit bump prerelease') and "
+        "commit it\n"
+        "error: 1 problem found; fix it and push again\n"
+    )

@@ -118,11 +118,30 @@ def test_unwritable_file(run: Runner, write_project: Callable[..., Path]) -> Non
     assert path.read_text() == PROJECT
 
 
-def test_missing_argument_is_a_usage_error(run: Runner) -> None:
-    result = run("bump")
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [("", "1.2.4"), ('\n[tool.releasekit]\nbump_after_release = "minor"\n', "1.3.0")],
+    ids=["default-patch", "configured-minor"],
+)
+def test_without_a_kind_the_configured_bump_applies(
+    run: Runner, write_project: Callable[..., Path], settings: str, expected: str
+) -> None:
+    folder = write_project(PROJECT + settings)
+
+    result = run("bump", "--path", str(folder))
+
+    assert (result.exit_code, result.stdout) == (0, f"{expected}\n")
+    assert (folder / "pyproject.toml").read_text() == (
+        PROJECT.replace("1.2.3", expected) + settings
+    )
+
+
+def test_an_extra_argument_is_a_usage_error(run: Runner) -> None:
+    result = run("bump", "patch", "minor")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        "error: Missing argument 'KIND|VERSION'; see 'releasekit bump --help'\n"
+        "error: Got unexpected extra argument(s) (minor); see "
+        "'releasekit bump --help'\n"
     )
 
 

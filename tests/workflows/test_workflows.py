@@ -404,7 +404,7 @@ def test_the_release_image_steps_wait_for_a_release() -> None:
         ),
         (
             "steps.release.outputs.needs_bump == 'true'",
-            "releasekit bump patch --commit --push",
+            "releasekit bump --commit --push",
         ),
     ]
     assert steps[4]["env"]["SHA"] == "${{ steps.release.outputs.sha }}"

@@ -13,19 +13,22 @@ from releasekit.cli.common import (
     PATH_OPTION,
     get_state,
 )
+from releasekit.config import load_config
 from releasekit.display import Display
 from releasekit.pyproject import Pyproject
 from releasekit.versions import BUMP_KINDS, bump_version
 
 TARGET_HELP = (
     f"One of {', '.join(BUMP_KINDS)}, or an explicit PEP 440 version greater "
-    "than the current one."
+    "than the current one. [default: tool.releasekit.bump_after_release, patch]"
 )
 
 
 def bump(
     ctx: typer.Context,
-    target: str = typer.Argument(..., metavar="KIND|VERSION", help=TARGET_HELP),
+    target: str | None = typer.Argument(
+        None, metavar="[KIND|VERSION]", help=TARGET_HELP, show_default=False
+    ),
     path: Path = PATH_OPTION,
     commit: bool = typer.Option(
         False, "--commit", help="Commit pyproject.toml as the bot."
@@ -39,6 +42,8 @@ def bump(
 ) -> None:
     """Bump the version in pyproject.toml and print the new version."""
     display = get_state(ctx).display
+    if target is None:
+        target = load_config(Pyproject.load(path)).bump_after_release
     if push or commit:
         previous, new = _bump_in_git(display, path, target, push, branch, dry_run)
     else:

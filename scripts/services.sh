@@ -168,8 +168,10 @@ start_engine() {
     mkdir -p "$RUN_DIR" "$LOG_DIR"
     rm -f "$SOCKET"
     log "starting engine on $SOCKET"
-    setsid podman system service --time=0 "unix://$SOCKET" \
-        </dev/null >>"$LOG_DIR/podman.log" 2>&1 &
+    # From /: containers inherit the engine's working directory, and the
+    # caller's (a clone, a temporary folder) may be deleted while it runs.
+    (cd / && exec setsid podman system service --time=0 "unix://$SOCKET" \
+        </dev/null >>"$LOG_DIR/podman.log" 2>&1) &
     echo $! >"$ENGINE_PIDFILE"
     wait_for engine "$LOG_DIR/podman.log" engine_answers
 }
@@ -269,9 +271,9 @@ start_registry() {
     mkdir -p "$RUN_DIR" "$LOG_DIR" "$REGISTRY_DIR/data"
     log "starting registry on $REGISTRY_HOST"
     # The registry writes its access log to stdout and everything else to stderr.
-    setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
+    (cd / && exec setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
         </dev/null >>"$LOG_DIR/registry-access.log" \
-        2>>"$LOG_DIR/registry.log" &
+        2>>"$LOG_DIR/registry.log") &
     echo $! >"$REGISTRY_PIDFILE"
     wait_for registry "$LOG_DIR/registry.log" registry_answers
 }

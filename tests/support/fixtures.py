@@ -129,7 +129,7 @@ def image_cleanup(docker_client: docker.DockerClient) -> Iterator[list[str]]:
     references: list[str] = []
     yield references
     for reference in references:
-        with contextlib.suppress(docker.errors.ImageNotFound):
+        with contextlib.suppress(docker.errors.NotFound):
             docker_client.images.remove(reference, force=True)
 
 

@@ -30,8 +30,7 @@ class PlainProgress:
         self._states: dict[str, str] = {}
 
     def __call__(self, chunk: Chunk) -> None:
-        status = str(chunk.get("status") or "").strip()
-        layer = chunk.get("id")
+        status, layer = _status(chunk)
         if not status:
             return
         if not layer:
@@ -57,8 +56,7 @@ class LiveProgress:
         self._tasks: dict[str, TaskID] = {}
 
     def __call__(self, chunk: Chunk) -> None:
-        status = str(chunk.get("status") or "").strip()
-        layer = chunk.get("id")
+        status, layer = _status(chunk)
         if not status:
             return
         if not layer:
@@ -80,6 +78,11 @@ class LiveProgress:
             total = self._progress.tasks[task].total or 1
             self._progress.update(task, total=total, completed=total)
         self._progress.update(task, description=f"{layer} {status}")
+
+
+def _status(chunk: Chunk) -> tuple[str, str]:
+    """A push chunk's status line and the layer it is about ("" for none)."""
+    return str(chunk.get("status") or "").strip(), str(chunk.get("id") or "")
 
 
 @contextmanager

@@ -9,6 +9,7 @@ model-service's pyproject.toml stays exactly what a user writes.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support.gitrepos import checkout_like_actions
 from tests.support.registry import Registry
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -296,35 +298,9 @@ class Story:
 
     def _checkout(self, name: str, folder: str, *, sha: str = "main") -> Path:
         """Check out like actions/checkout: one commit, no tags, detached HEAD."""
-        work = self.workspace / folder
-        _git(self.workspace, "init", "--quiet", str(work), env=self.env)
-        _git(
-            work,
-            "remote",
-            "add",
-            "origin",
-            (self.remotes / f"{name}.git").as_uri(),
-            env=self.env,
-        )
-        _git(
-            work,
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "--depth=1",
-            "origin",
-            f"+{sha}:refs/remotes/origin/main" if sha != "main" else "main",
-            env=self.env,
-        )
-        _git(
-            work,
-            "checkout",
-            "--quiet",
-            "--detach",
-            sha if sha != "main" else "FETCH_HEAD",
-            env=self.env,
-        )
-        return work
+        url = (self.remotes / f"{name}.git").as_uri()
+        run_git = functools.partial(_git, env=self.env)
+        return checkout_like_actions(run_git, url, self.workspace / folder, sha)
 
     def _clone(self, name: str, folder: str) -> Path:
         work = self.workspace / folder

@@ -9,7 +9,7 @@ import pytest
 
 from tests.support.github_api import GitHubServer
 from tests.support.github_fixtures import TOKEN
-from tests.support.gitrepos import Origin, git, make_origin
+from tests.support.gitrepos import Origin, checkout_like_actions, git, make_origin
 
 REPOSITORY = "octo-org/lib-ml"
 PYPROJECT = """\
@@ -36,21 +36,9 @@ class World:
 
     def checkout(self, name: str = "ci", *, sha: str | None = None) -> Path:
         """Check out like actions/checkout: one commit, no tags, detached HEAD."""
-        work = self.root / name
         target = sha or self.origin.branch("main")
-        git(self.root, "init", "--quiet", str(work))
-        git(work, "remote", "add", "origin", self.origin.url)
-        git(
-            work,
-            "fetch",
-            "--quiet",
-            "--no-tags",
-            "--depth=1",
-            "origin",
-            f"+{target}:refs/remotes/origin/main",
-        )
-        git(work, "checkout", "--quiet", "--detach", str(target))
-        return work
+        assert target is not None
+        return checkout_like_actions(git, self.origin.url, self.root / name, target)
 
     def desk(self, name: str = "desk", branch: str = "main") -> Path:
         """Clone like a developer, with the branch checked out."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,3 +128,30 @@ def make_tagged_remote(root: Path, name: str, tags: list[str]) -> str:
     bare = root / f"{name}.git"
     git(root, "clone", "--quiet", "--bare", str(work), str(bare))
     return bare.as_uri()
+
+
+def checkout_like_actions(
+    run_git: Callable[..., object],
+    url: str,
+    work: Path,
+    ref: str,
+    *,
+    branch: str = "main",
+) -> Path:
+    """Check out ``ref`` as actions/checkout does: one commit, no tags, detached.
+
+    ``run_git(cwd, *args)`` runs git, so the demo can bring its own environment.
+    """
+    run_git(work.parent, "init", "--quiet", str(work))
+    run_git(work, "remote", "add", "origin", url)
+    run_git(
+        work,
+        "fetch",
+        "--quiet",
+        "--no-tags",
+        "--depth=1",
+        "origin",
+        f"+{ref}:refs/remotes/origin/{branch}",
+    )
+    run_git(work, "checkout", "--quiet", "--detach", f"refs/remotes/origin/{branch}")
+    return work

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import docker
@@ -14,11 +12,17 @@ import docker.errors
 import pytest
 
 from tests.conftest import Runner
-from tests.support.fixtures import base_image, docker_client, engine_url, registry
+from tests.support.fixtures import (
+    base_image,
+    docker_client,
+    engine_url,
+    image_cleanup,
+    registry,
+)
 from tests.support.gitrepos import git, make_origin
 from tests.support.registry import Registry
 
-__all__ = ["base_image", "docker_client", "registry"]
+__all__ = ["base_image", "docker_client", "image_cleanup", "registry"]
 
 PATH = "acme/tiny-svc"
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
@@ -36,17 +40,6 @@ ARG VERSION
 RUN echo "$VERSION" > /version.txt
 CMD ["cat", "/version.txt"]
 """
-
-
-@pytest.fixture
-def image_cleanup(docker_client: docker.DockerClient) -> Iterator[list[str]]:
-    """References to remove from the engine after the test, if they exist."""
-    references: list[str] = []
-    yield references
-    for reference in references:
-        # podman answers NotFound, not ImageNotFound, for an unknown reference.
-        with contextlib.suppress(docker.errors.NotFound):
-            docker_client.images.remove(reference, force=True)
 
 
 @pytest.fixture

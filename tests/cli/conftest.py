@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import Runner
 from tests.support.github_api import GitHubServer
 from tests.support.github_fixtures import TOKEN
 from tests.support.gitrepos import Origin, checkout_like_actions, git, make_origin
 
 REPOSITORY = "octo-org/lib-ml"
+RELEASES = f"/repos/{REPOSITORY}/releases"
 PYPROJECT = """\
 [project]
 name = "lib-ml"
@@ -69,6 +72,15 @@ class World:
         """Every request the stand-in received, as 'METHOD path status'."""
         self.github.wait_idle()
         return [f"{e.method} {e.path} {e.status}" for e in self.github.exchanges]
+
+
+def run_json(
+    run: Runner, command: str, work: Path, *args: str
+) -> tuple[int, dict[str, str], str]:
+    """Run a command with --json in ``work``: exit code, outputs and stderr."""
+    result = run(command, "--path", str(work), "--json", *args)
+    outputs = json.loads(result.stdout) if result.stdout else {}
+    return result.exit_code, outputs, result.stderr
 
 
 @pytest.fixture

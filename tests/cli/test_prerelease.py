@@ -3,29 +3,20 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
-from tests.cli.conftest import BOT, REPOSITORY, World
+from tests.cli.conftest import BOT, RELEASES, REPOSITORY, World, run_json
 from tests.conftest import Runner
 from tests.support.github_faults import Fault
 from tests.support.gitrepos import git
-
-RELEASES = f"/repos/{REPOSITORY}/releases"
-
-
-def _prerelease(run: Runner, work: Path, *args: str) -> tuple[int, dict[str, str], str]:
-    result = run("prerelease", "--path", str(work), "--json", *args)
-    outputs = json.loads(result.stdout) if result.stdout else {}
-    return result.exit_code, outputs, result.stderr
 
 
 def test_prerelease_twice_from_a_desk(run: Runner, world: World) -> None:
     world.monkeypatch.delenv("GITHUB_REF_NAME")
     work = world.desk(branch="feature/Login#12")
 
-    code, first, stderr = _prerelease(run, work)
+    code, first, stderr = run_json(run, "prerelease", work)
     assert code == 0, stderr
-    code, second, stderr = _prerelease(run, work)
+    code, second, stderr = run_json(run, "prerelease", work)
     assert code == 0, stderr
 
     tags = world.origin.tags()
@@ -78,8 +69,8 @@ def test_two_branches_from_one_base_get_distinct_tags(
     one = world.desk("one", branch="feature/a")
     two = world.desk("two", branch="feature/b")
 
-    assert _prerelease(run, one)[0] == 0
-    assert _prerelease(run, two)[0] == 0
+    assert run_json(run, "prerelease", one)[0] == 0
+    assert run_json(run, "prerelease", two)[0] == 0
 
     assert sorted(world.origin.tags()) == ["v1.2.3a1-feature-a", "v1.2.3a1-feature-b"]
     assert [r["tag"] for r in world.releases()] == [
@@ -95,7 +86,7 @@ def test_prerelease_in_ci_with_the_branch_from_the_environment(
     world.monkeypatch.setenv("GITHUB_REF_NAME", "topic")
     work = world.checkout(sha=base)
 
-    code, outputs, stderr = _prerelease(run, work)
+    code, outputs, stderr = run_json(run, "prerelease", work)
 
     assert code == 0, stderr
     assert (outputs["tag"], outputs["branch_slug"]) == ("v1.2.3a1-topic", "topic")
@@ -108,7 +99,7 @@ def test_a_failed_prerelease_is_finished_by_a_rerun(run: Runner, world: World) -
     world.monkeypatch.setenv("GITHUB_REF_NAME", "topic")
     world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
 
-    code, _, stderr = _prerelease(run, world.checkout("first", sha=base))
+    code, _, stderr = run_json(run, "prerelease", world.checkout("first", sha=base))
 
     assert code == 6
     assert stderr.splitlines()[-1] == (
@@ -119,7 +110,9 @@ def test_a_failed_prerelease_is_finished_by_a_rerun(run: Runner, world: World) -
     assert world.origin.tags() == {"v1.2.3a1-topic": pushed}
     assert world.releases() == []
 
-    code, outputs, stderr = _prerelease(run, world.checkout("rerun", sha=base))
+    code, outputs, stderr = run_json(
+        run, "prerelease", world.checkout("rerun", sha=base)
+    )
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["sha"]) == ("true", pushed)
@@ -127,7 +120,7 @@ def test_a_failed_prerelease_is_finished_by_a_rerun(run: Runner, world: World) -
     assert [r["tag"] for r in world.releases()] == ["v1.2.3a1-topic"]
     assert world.origin.branch("topic") == pushed
 
-    code, outputs, _ = _prerelease(run, world.checkout("again", sha=base))
+    code, outputs, _ = run_json(run, "prerelease", world.checkout("again", sha=base))
     assert (code, outputs["released"], outputs["branch_slug"]) == (0, "false", "topic")
     assert (
         outputs["reason"] == f"v1.2.3a1-topic is already released (from {pushed[:7]})"
@@ -150,7 +143,7 @@ def test_a_stale_checkout_is_refused(run: Runner, world: World) -> None:
     work = world.desk(branch="main")
     world.origin.push_commit({"x.txt": "x\n"}, "Someone else's change")
 
-    code, _, stderr = _prerelease(run, work)
+    code, _, stderr = run_json(run, "prerelease", work)
 
     assert code == 5
     assert stderr == (
@@ -239,7 +232,7 @@ def test_a_refused_push_leaves_the_desk_as_it_was(run: Runner, world: World) -> 
     work = world.desk(branch="topic")
     base = git(work, "rev-parse", "HEAD")
 
-    code, _, stderr = _prerelease(run, work)
+    code, _, stderr = run_json(run, "prerelease", work)
 
     assert code == 5
     assert stderr.splitlines()[-1] == (
@@ -251,7 +244,7 @@ def test_a_refused_push_leaves_the_desk_as_it_was(run: Runner, world: World) -> 
     assert git(work, "status", "--porcelain") == ""
 
     (world.origin.path / "hooks" / "pre-receive").unlink()
-    code, outputs, stderr = _prerelease(run, work)
+    code, outputs, stderr = run_json(run, "prerelease", work)
 
     assert code == 0, stderr
     assert (outputs["version"], outputs["tag"]) == ("1.2.3a1", "v1.2.3a1-topic")
@@ -268,7 +261,7 @@ def test_publish_of_a_named_tag_releases_that_tag_s_version(
     base = world.origin.push_commit({"x.txt": "x\n"}, "Start a feature", branch="topic")
     world.monkeypatch.setenv("GITHUB_REF_NAME", "topic")
     world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
-    assert _prerelease(run, world.checkout("first", sha=base))[0] == 6
+    assert run_json(run, "prerelease", world.checkout("first", sha=base))[0] == 6
     tagged = world.origin.tags()["v1.2.3a1-topic"]
     world.monkeypatch.setenv("GITHUB_REF_NAME", "main")
 
@@ -310,13 +303,13 @@ def test_a_desk_rerun_finishes_the_prerelease_it_pushed(
     work = world.desk(branch="topic")
     world.github.inject(method="POST", path=RELEASES, fault=Fault.status(503), times=4)
 
-    code, _, _ = _prerelease(run, work)
+    code, _, _ = run_json(run, "prerelease", work)
     assert code == 6
     pushed = world.origin.branch("topic")
     assert git(work, "rev-parse", "HEAD") == pushed
 
-    code, finished, stderr = _prerelease(run, work)
-    code_next, following, _ = _prerelease(run, work)
+    code, finished, stderr = run_json(run, "prerelease", work)
+    code_next, following, _ = run_json(run, "prerelease", work)
 
     assert code == 0, stderr
     assert (finished["tag"], finished["released"], finished["sha"]) == (

@@ -11,19 +11,11 @@ from pathlib import Path
 import pytest
 
 from releasekit.git import Repository
-from tests.cli.conftest import BOT, REPOSITORY, World
+from tests.cli.conftest import BOT, RELEASES, REPOSITORY, World, run_json
 from tests.conftest import Runner
 from tests.support.github_faults import Fault
 from tests.support.github_fixtures import TOKEN
 from tests.support.gitrepos import git
-
-RELEASES = f"/repos/{REPOSITORY}/releases"
-
-
-def _release(run: Runner, work: Path, *args: str) -> tuple[int, dict[str, str], str]:
-    result = run("release", "--path", str(work), "--json", *args)
-    outputs = json.loads(result.stdout) if result.stdout else {}
-    return result.exit_code, outputs, result.stderr
 
 
 def test_first_release_tags_publishes_and_bumps(run: Runner, world: World) -> None:
@@ -31,7 +23,7 @@ def test_first_release_tags_publishes_and_bumps(run: Runner, world: World) -> No
     assert head is not None
     work = world.checkout()
 
-    code, outputs, stderr = _release(run, work)
+    code, outputs, stderr = run_json(run, "release", work)
 
     bump = world.origin.branch("main")
     assert code == 0, stderr
@@ -81,11 +73,11 @@ def test_first_release_tags_publishes_and_bumps(run: Runner, world: World) -> No
 def test_rerun_on_the_same_commit_changes_nothing(run: Runner, world: World) -> None:
     head = world.origin.branch("main")
     assert head is not None
-    _release(run, world.checkout("first"))
+    run_json(run, "release", world.checkout("first"))
     before = (world.origin.tags(), world.origin.branch("main"), world.releases())
     world.github.clear_log()
 
-    code, outputs, stderr = _release(run, world.checkout("rerun", sha=head))
+    code, outputs, stderr = run_json(run, "release", world.checkout("rerun", sha=head))
 
     assert code == 0, stderr
     assert outputs["released"] == "false"
@@ -111,9 +103,11 @@ def test_strict_makes_nothing_to_release_an_exit_code(
 ) -> None:
     head = world.origin.branch("main")
     assert head is not None
-    _release(run, world.checkout("first"))
+    run_json(run, "release", world.checkout("first"))
 
-    code, outputs, stderr = _release(run, world.checkout("again", sha=head), "--strict")
+    code, outputs, stderr = run_json(
+        run, "release", world.checkout("again", sha=head), "--strict"
+    )
 
     assert code == 8
     assert outputs["released"] == "false"
@@ -145,7 +139,7 @@ def test_crash_before_the_release_is_resumed(run: Runner, world: World) -> None:
     head = world.origin.branch("main")
     assert head is not None
 
-    code, _, stderr = _release(run, world.checkout("crashed"))
+    code, _, stderr = run_json(run, "release", world.checkout("crashed"))
 
     assert code == 6
     assert stderr.splitlines()[-1] == (
@@ -155,7 +149,7 @@ def test_crash_before_the_release_is_resumed(run: Runner, world: World) -> None:
     assert world.releases() == []
     assert world.version_on() == 'version = "1.2.3"  # the next, unreleased version'
 
-    code, outputs, _ = _release(run, world.checkout("resumed", sha=head))
+    code, outputs, _ = run_json(run, "release", world.checkout("resumed", sha=head))
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["next_version"]) == ("false", "1.2.4")
@@ -168,12 +162,12 @@ def test_crash_before_the_bump_is_finished_by_the_next_run(
 ) -> None:
     head = world.origin.branch("main")
     assert head is not None
-    code, outputs, _ = _release(run, world.checkout("first"), "--no-bump")
+    code, outputs, _ = run_json(run, "release", world.checkout("first"), "--no-bump")
     assert (code, outputs["released"], outputs["needs_bump"]) == (0, "true", "true")
     assert outputs["next_version"] == "1.2.4"
     assert world.origin.branch("main") == head
 
-    code, outputs, stderr = _release(run, world.checkout("second", sha=head))
+    code, outputs, stderr = run_json(run, "release", world.checkout("second", sha=head))
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["next_version"]) == ("false", "1.2.4")
@@ -198,7 +192,7 @@ def test_refused_bump_push_is_finished_by_the_next_run(
     head = world.origin.branch("main")
     assert head is not None
 
-    code, _, stderr = _release(run, world.checkout("first"))
+    code, _, stderr = run_json(run, "release", world.checkout("first"))
 
     assert code == 5
     assert stderr.splitlines()[-1] == (
@@ -209,7 +203,7 @@ def test_refused_bump_push_is_finished_by_the_next_run(
     assert world.origin.branch("main") == head
 
     (world.origin.path / "hooks" / "pre-receive").unlink()
-    code, outputs, _ = _release(run, world.checkout("second", sha=head))
+    code, outputs, _ = run_json(run, "release", world.checkout("second", sha=head))
 
     assert (code, outputs["next_version"]) == (0, "1.2.4")
     assert world.version_on() == 'version = "1.2.4"  # the next, unreleased version'
@@ -225,7 +219,7 @@ def test_bump_is_redone_on_a_moved_branch(run: Runner, world: World) -> None:
             world.origin.push_commit({"feature.txt": "x\n"}, "Add a feature")
 
     world.github.on_exchange = someone_pushes
-    code, outputs, stderr = _release(run, world.checkout())
+    code, outputs, stderr = run_json(run, "release", world.checkout())
 
     assert (code, outputs["sha"], outputs["next_version"]) == (0, head, "1.2.4"), stderr
     assert world.origin.subjects() == [
@@ -247,7 +241,7 @@ def test_someone_else_bumped_first(run: Runner, world: World) -> None:
             world.origin.push_commit({"pyproject.toml": bumped + "\n"}, "Bump to 1.3.0")
 
     world.github.on_exchange = someone_bumps
-    code, outputs, stderr = _release(run, world.checkout())
+    code, outputs, stderr = run_json(run, "release", world.checkout())
 
     assert (code, outputs["released"], outputs["next_version"]) == (0, "true", "1.3.0")
     assert stderr.splitlines()[-1] == "main already carries 1.3.0; no bump"
@@ -294,7 +288,7 @@ def test_dry_run_changes_nothing(run: Runner, world: World) -> None:
     assert head is not None
     work = world.checkout()
 
-    code, outputs, stderr = _release(run, work, "--dry-run")
+    code, outputs, stderr = run_json(run, "release", work, "--dry-run")
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["tag"], outputs["next_version"]) == (
@@ -350,7 +344,7 @@ def test_uncertain_creates_are_looked_up_before_retrying(
 ) -> None:
     world.github.inject(method="POST", path=RELEASES, fault=fault)
 
-    code, outputs, _ = _release(run, world.checkout())
+    code, outputs, _ = run_json(run, "release", world.checkout())
 
     assert (code, outputs["released"]) == (0, "true")
     assert [r["tag"] for r in world.releases()] == ["v1.2.3"]
@@ -514,10 +508,10 @@ def test_commit_notes_list_the_subjects_since_the_previous_release(
         {"pyproject.toml": text + '\n\n[tool.releasekit]\nrelease_notes = "commits"\n'},
         "Write notes from commits",
     )
-    assert _release(run, world.desk("first"))[0] == 0
+    assert run_json(run, "release", world.desk("first"))[0] == 0
     world.origin.push_commit({"feature.txt": "x\n"}, "Add a feature")
 
-    code, outputs, stderr = _release(run, world.desk("second"))
+    code, outputs, stderr = run_json(run, "release", world.desk("second"))
 
     assert (code, outputs["tag"]) == (0, "v1.2.4"), stderr
     bodies = [r.request_json["body"] for r in world.github.requests("POST", RELEASES)]
@@ -547,7 +541,7 @@ def test_an_identical_tag_pushed_first_is_not_released_twice(
         return push(self, refspecs)
 
     world.monkeypatch.setattr(Repository, "push", racing)
-    code, outputs, stderr = _release(run, world.checkout(), "--no-bump")
+    code, outputs, stderr = run_json(run, "release", world.checkout(), "--no-bump")
 
     assert code == 0, stderr
     assert (outputs["released"], outputs["reason"]) == (

@@ -161,6 +161,14 @@ def without_poetry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(bin_dir))
 
 
+def fake_poetry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, script: str) -> None:
+    """Put a ``poetry`` that runs ``script`` on a PATH that has only git besides."""
+    without_poetry(monkeypatch, tmp_path)
+    poetry = tmp_path / "bin" / "poetry"
+    poetry.write_text("#!/bin/sh\n" + script)
+    poetry.chmod(0o755)
+
+
 def test_upgrade_rewrites_the_pins_in_both_spellings(
     run: Runner,
     tmp_path: Path,
@@ -223,10 +231,7 @@ def test_upgrade_refreshes_the_lock_file_with_poetry(
 ) -> None:
     folder = project(tmp_path, remotes, "lib-b")
     (folder / "poetry.lock").write_text("# locked\n")
-    without_poetry(monkeypatch, tmp_path)
-    poetry = tmp_path / "bin" / "poetry"
-    poetry.write_text('#!/bin/sh\necho "$PWD $*" > "$PWD/poetry.lock"\n')
-    poetry.chmod(0o755)
+    fake_poetry(monkeypatch, tmp_path, 'echo "$PWD $*" > "$PWD/poetry.lock"\n')
 
     result = run("deps", "--path", str(folder), "--upgrade")
 
@@ -245,10 +250,9 @@ def test_a_failing_poetry_lock_is_an_error(
 ) -> None:
     folder = project(tmp_path, remotes, "lib-b")
     (folder / "poetry.lock").write_text("# locked\n")
-    without_poetry(monkeypatch, tmp_path)
-    poetry = tmp_path / "bin" / "poetry"
-    poetry.write_text("#!/bin/sh\necho 'Because app depends on lib-b...' >&2\nexit 1\n")
-    poetry.chmod(0o755)
+    fake_poetry(
+        monkeypatch, tmp_path, "echo 'Because app depends on lib-b...' >&2\nexit 1\n"
+    )
 
     result = run("deps", "--path", str(folder), "--upgrade")
 

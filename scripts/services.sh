@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Install and start the container engine and registry that the image tests and
-# the demo use: podman's Docker-compatible API on a unix socket, and a TLS
-# registry with htpasswd authentication on 127.0.0.1.
+# Install and start what the image tests and the demo use: podman's
+# Docker-compatible API on a unix socket, and the registry program with a CA and
+# a server certificate for 127.0.0.1, with which tests/support/registry.py starts
+# an isolated TLS registry per test (or per demo run).
 #
 # Usage:
 #   eval "$(scripts/services.sh)"      install, configure, start; print exports
-#   scripts/services.sh stop           stop the registry and the engine
+#   scripts/services.sh stop           stop the engine
 #   scripts/services.sh status         say what is running
 #   scripts/services.sh env            print the exports only
 #
@@ -15,19 +16,12 @@ set -euo pipefail
 STATE_DIR=${RELEASEKIT_SERVICES_DIR:-/var/lib/releasekit-services}
 RUN_DIR=/run/releasekit
 SOCKET=$RUN_DIR/podman.sock
-REGISTRY_PORT=${RELEASEKIT_SERVICES_REGISTRY_PORT:-5443}
-REGISTRY_HOST=127.0.0.1:$REGISTRY_PORT
-REGISTRY_USER=releasekit
 
 TLS_DIR=$STATE_DIR/tls
 CA_CERT=$TLS_DIR/ca.crt
-REGISTRY_DIR=$STATE_DIR/registry
-PASSWORD_FILE=$REGISTRY_DIR/password
 LOG_DIR=$STATE_DIR/logs
 ENGINE_PIDFILE=$RUN_DIR/podman.pid
-REGISTRY_PIDFILE=$RUN_DIR/registry.pid
 ENGINE_PROGRAM="podman system service"
-REGISTRY_PROGRAM="docker-registry serve"
 STARTUP_TIMEOUT=${RELEASEKIT_SERVICES_TIMEOUT:-60}
 
 PACKAGES=(
@@ -209,83 +203,11 @@ make_certificates() {
     rm -rf "$work"
 }
 
-make_credentials() {
-    mkdir -p "$REGISTRY_DIR"
-    if [ ! -s "$PASSWORD_FILE" ]; then
-        log "creating the registry password in $PASSWORD_FILE"
-        (umask 077 && openssl rand -hex 16 >"$PASSWORD_FILE")
-    fi
-    if [ ! -s "$REGISTRY_DIR/htpasswd" ]; then
-        # The distribution registry accepts bcrypt entries only.
-        htpasswd -Bbn "$REGISTRY_USER" "$(cat "$PASSWORD_FILE")" \
-            >"$REGISTRY_DIR/htpasswd"
-    fi
-}
-
-configure_registry() {
-    if write_if_changed "$REGISTRY_DIR/config.yml" "# Written by releasekit scripts/services.sh
-version: 0.1
-log:
-  level: info
-  formatter: text
-storage:
-  filesystem:
-    rootdirectory: $REGISTRY_DIR/data
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY_HOST
-  tls:
-    certificate: $TLS_DIR/server.crt
-    key: $TLS_DIR/server.key
-auth:
-  htpasswd:
-    realm: releasekit
-    path: $REGISTRY_DIR/htpasswd"; then
-        echo changed
-    fi
-
-    mkdir -p "/etc/containers/certs.d/$REGISTRY_HOST"
-    cp "$CA_CERT" "/etc/containers/certs.d/$REGISTRY_HOST/ca.crt"
-}
-
-registry_answers() {
-    # Without credentials /v2/ answers 401: that is enough to know it is up.
-    local code
-    code=$(curl -s --max-time 5 --cacert "$CA_CERT" -o /dev/null \
-        -w '%{http_code}' "https://$REGISTRY_HOST/v2/" 2>/dev/null) || true
-    [ "$code" = 401 ]
-}
-
-start_registry() {
-    local restart=$1
-    if [ -n "$restart" ] && pid_alive "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"; then
-        log "registry settings changed; restarting it"
-        stop_pid registry "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"
-    fi
-    if registry_answers; then
-        log "registry already answers on $REGISTRY_HOST"
-        return
-    fi
-
-    mkdir -p "$RUN_DIR" "$LOG_DIR" "$REGISTRY_DIR/data"
-    log "starting registry on $REGISTRY_HOST"
-    # The registry writes its access log to stdout and everything else to stderr.
-    (cd / && exec setsid docker-registry serve "$REGISTRY_DIR/config.yml" \
-        </dev/null >>"$LOG_DIR/registry-access.log" \
-        2>>"$LOG_DIR/registry.log") &
-    echo $! >"$REGISTRY_PIDFILE"
-    wait_for registry "$LOG_DIR/registry.log" registry_answers
-}
-
 print_env() {
     cat <<EOF
 export DOCKER_HOST=unix://$SOCKET
 export RELEASEKIT_SERVICES_DIR=$STATE_DIR
-export RELEASEKIT_SERVICES_REGISTRY=$REGISTRY_HOST
-export RELEASEKIT_SERVICES_REGISTRY_USERNAME=$REGISTRY_USER
-export RELEASEKIT_SERVICES_REGISTRY_PASSWORD_FILE=$PASSWORD_FILE
-export RELEASEKIT_SERVICES_REGISTRY_CA=$CA_CERT
+export RELEASEKIT_SERVICES_CA=$CA_CERT
 EOF
 }
 
@@ -296,8 +218,6 @@ start() {
     start_engine "$(configure_engine)"
 
     make_certificates
-    make_credentials
-    start_registry "$(configure_registry)"
 
     print_env
 }
@@ -310,10 +230,10 @@ status() {
         log "engine: not answering"
         rc=1
     fi
-    if [ -f "$CA_CERT" ] && registry_answers; then
-        log "registry: answering on $REGISTRY_HOST"
+    if [ -f "$TLS_DIR/server.crt" ]; then
+        log "registry certificates: in $TLS_DIR"
     else
-        log "registry: not answering"
+        log "registry certificates: missing"
         rc=1
     fi
     return $rc
@@ -322,7 +242,6 @@ status() {
 case ${1:-start} in
 start) start ;;
 stop)
-    stop_pid registry "$REGISTRY_PIDFILE" "$REGISTRY_PROGRAM"
     stop_pid engine "$ENGINE_PIDFILE" "$ENGINE_PROGRAM"
     rm -f "$SOCKET"
     ;;

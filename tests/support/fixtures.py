@@ -138,10 +138,3 @@ def registry(tmp_path: Path) -> Iterator[Registry]:
     """An empty registry of this test's own, stopped afterwards."""
     with Registry(tmp_path / "registry") as running:
         yield running
-
-
-@pytest.fixture(scope="session")
-def session_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
-    """A registry shared by the whole session, for tests that only add to it."""
-    with Registry(tmp_path_factory.mktemp("registry")) as running:
-        yield running
